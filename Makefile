@@ -1,0 +1,48 @@
+# Set-up and build glue. The README's two commands are `make book` and `make test`;
+# both create .venv/, install convbook with its extras, and fetch the datasets first.
+# Running either again only redoes what changed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# A machine with an NVIDIA driver gets TensorFlow's CUDA libraries too.
+EXTRAS := docs,test$(shell command -v nvidia-smi >/dev/null 2>&1 && echo ,gpu)
+# quick (default, used by CI) or full; see README.rst
+export CONVBOOK_BUDGET ?= quick
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: help install data book test lint clean
+
+help:
+	@echo "make book   install everything, fetch the data, build the book into docs/_build/html"
+	@echo "make test   install everything, fetch the data, run the test suite"
+	@echo "make lint   ruff check and format check"
+	@echo "make clean  remove build outputs (keeps .venv and the data cache)"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	@touch $@
+
+install: $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/convbook data fetch mnist fashion_mnist
+
+book: data
+	$(BIN)/sphinx-build -b html -W --keep-going docs docs/_build/html
+	@echo
+	@echo "The book is in docs/_build/html/. Open docs/_build/html/index.html in a browser,"
+	@echo "or serve it: $(BIN)/python -m http.server -d docs/_build/html 8000"
+
+test: data
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check convbook tests gallery docs
+	$(BIN)/ruff format --check convbook tests gallery docs
+
+clean:
+	rm -rf docs/_build docs/auto_gallery docs/gen_modules docs/sg_execution_times.rst

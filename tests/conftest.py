@@ -1,0 +1,23 @@
+"""Shared test set-up: a headless plotting backend, quiet TensorFlow, the real data."""
+
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+from convbook import datasets, settings  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def real_data_dir():
+    """The data directory `make test` filled; the tests themselves never touch the network."""
+    root = settings.data_dir()
+    missing = [name for name in ("mnist", "fashion_mnist") if not datasets.cached(name, root)]
+    if missing:
+        pytest.fail(
+            f"{missing} not cached in {root}; run `convbook data fetch mnist fashion_mnist` "
+            "(the README's commands do this) before the tests."
+        )
+    return root

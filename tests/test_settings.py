@@ -1,0 +1,52 @@
+from pathlib import Path
+
+import pytest
+
+from convbook import settings
+
+
+def test_data_dir_precedence(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONVBOOK_DATA_DIR", str(tmp_path / "env"))
+    assert settings.data_dir(tmp_path / "arg") == tmp_path / "arg"
+    assert settings.data_dir() == tmp_path / "env"
+    monkeypatch.delenv("CONVBOOK_DATA_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert settings.data_dir() == tmp_path / "xdg" / "convbook"
+
+
+def test_data_dir_that_is_a_file_is_rejected(tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    with pytest.raises(settings.SettingError, match="is a file, not a directory"):
+        settings.data_dir(a_file)
+
+
+def test_data_dir_is_never_inside_the_package():
+    package = Path(settings.__file__).parent
+    assert package not in settings.default_data_dir().parents
+
+
+@pytest.mark.parametrize(
+    ("variable", "function", "good", "expected"),
+    [
+        ("CONVBOOK_BUDGET", settings.budget, "FULL", "full"),
+        ("CONVBOOK_DEVICE", settings.device_choice, "cpu", "cpu"),
+        ("CONVBOOK_OFFLINE", settings.offline, "yes", True),
+    ],
+)
+def test_choices_accept_good_and_reject_bad_values(monkeypatch, variable, function, good, expected):
+    monkeypatch.setenv(variable, good)
+    assert function() == expected
+    monkeypatch.setenv(variable, "bogus")
+    with pytest.raises(settings.SettingError, match=f"{variable}='bogus' is not valid"):
+        function()
+
+
+def test_defaults(monkeypatch):
+    for variable in ("CONVBOOK_BUDGET", "CONVBOOK_DEVICE", "CONVBOOK_OFFLINE"):
+        monkeypatch.delenv(variable, raising=False)
+    assert (settings.budget(), settings.device_choice(), settings.offline()) == (
+        "quick",
+        "auto",
+        False,
+    )
