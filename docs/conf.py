@@ -1,6 +1,17 @@
-"""Sphinx configuration for the convbook book."""
+"""Sphinx configuration for the convbook book.
+
+The book is built offline: chapters are executed by sphinx-gallery, math is rendered by a
+local MathJax copy (``sphinx-mathjax-offline``), and no intersphinx inventories are
+fetched (names of NumPy/SciPy/Keras objects stay plain text).
+"""
+
+import os
 
 import convbook
+
+# Chapters run headless and with TensorFlow's start-up chatter off.
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 project = "convbook"
 author = "The convbook authors"
@@ -8,7 +19,53 @@ copyright = "2026, the convbook authors"
 release = convbook.__version__
 version = release
 
-extensions = ["sphinx.ext.autodoc", "sphinx.ext.napoleon"]
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "sphinx_gallery.gen_gallery",
+    "sphinx-mathjax-offline",  # copies MathJax into _static/ and points mathjax_path there
+]
+
 exclude_patterns = ["_build"]
+autodoc_default_options = {"members": True, "member-order": "bysource"}
+autodoc_typehints = "description"
+autosummary_generate = False
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+napoleon_use_rtype = False
+
+sphinx_gallery_conf = {
+    "examples_dirs": ["../gallery"],
+    "gallery_dirs": ["auto_gallery"],
+    # Every chapter (files named NN_*.py) is executed; the order is the file names' order.
+    "filename_pattern": r"/\d\d_",
+    "within_subsection_order": "FileNameSortKey",
+    "doc_module": ("convbook",),
+    "reference_url": {"convbook": None},
+    "backreferences_dir": "gen_modules/backreferences",
+    "prefer_full_module": {r"convbook\..*"},
+    "remove_config_comments": True,
+    "min_reported_time": 0,
+    "show_memory": False,
+    "show_signature": False,
+    "write_computation_times": True,
+    "matplotlib_animations": False,
+    "default_thumb_file": None,
+    "thumbnail_size": (320, 240),
+}
+
 html_theme = "pydata_sphinx_theme"
 html_title = "convbook"
+html_static_path = []
+html_theme_options = {
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_context = {"default_mode": "auto"}
+html_show_sourcelink = True

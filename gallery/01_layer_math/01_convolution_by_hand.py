@@ -1,0 +1,146 @@
+"""
+Convolution by hand
+===================
+
+A convolutional network is built from one small operation: lay a grid of weights (the
+kernel) over a patch of the image, multiply cell by cell, and add the products up. This
+chapter does that operation on paper-sized numbers, step by step, then checks the result
+against SciPy. Along the way it answers a question that puzzles most newcomers: why the
+textbook definition flips the kernel first, and why deep-learning frameworks quietly skip
+the flip. Everything later in the book (padding, stride, channels, pooling) is
+bookkeeping around this one multiply-and-add.
+"""
+
+# %%
+# An image and a kernel
+# ---------------------
+# Our image :math:`X` is a 6x6 grid of brightness values: a bright border (10) along the
+# top and left, a darker area (5), and a bright block (10) in the lower right. The
+# kernel :math:`K` is 3x3. Real images have hundreds of pixels a side, but the arithmetic
+# is the same.
+import matplotlib.pyplot as plt
+
+from convbook import convolution
+from convbook.plotting import convolution as conv_plots
+
+worked = convolution.hand_convolution()
+print("image X:\n", worked.image)
+print("kernel K:\n", worked.kernel)
+
+# %%
+# Step 1: rotate the kernel by 180 degrees
+# ----------------------------------------
+# The mathematical definition of 2-D convolution is
+#
+# .. math::
+#
+#    Z[i, j] = \sum_{m} \sum_{n} X[i + m, \; j + n] \; K[k_h - 1 - m, \; k_w - 1 - n]
+#
+# for the "valid" positions, where the kernel lies wholly inside the image. The
+# indices :math:`k_h - 1 - m` and :math:`k_w - 1 - n` read the kernel backwards in both
+# directions: the kernel is rotated by 180 degrees (flipped up-down and left-right)
+# before it touches the image. ``convolution.flip`` does that rotation.
+print("flipped kernel:\n", worked.flipped_kernel)
+
+# %%
+# Step 2: multiply and add
+# ------------------------
+# Put the flipped kernel on the top-left 3x3 patch of the image, multiply the numbers
+# that sit on top of each other, and add the nine products. That sum is the first value
+# of the output.
+print("patch under the kernel:\n", worked.patch)
+print("products:\n", worked.products)
+print(worked.products_sum())
+
+# %%
+# The answer is 15. The figure shows the same step: the outlined window of the image, the
+# flipped kernel laid on it, and the output cell it produces.
+conv_plots.show_convolution_step(
+    worked.image, worked.flipped_kernel, worked.output, worked.position
+)
+
+# %%
+# Step 3: slide over every position
+# ---------------------------------
+# Shift the window one column to the right and repeat; at the end of a row, go down one
+# row and start again from the left. A 6x6 image has :math:`6 - 3 + 1 = 4` valid
+# positions in each direction, so the output is 4x4:
+print(worked.output)
+
+# %%
+# The output is large where the window straddles the bright border (top row and left
+# column, and the 15 in the corner where both meet), strongly negative where it straddles
+# the edge of the bright block, and exactly zero in the flat interior of the block
+# (bottom right), where the kernel's weights cancel. A kernel turns "is there this
+# pattern here?" into a number.
+#
+# SciPy's ``scipy.signal.convolve2d`` computes the same thing with compiled loops. Our
+# NumPy version agrees with it exactly:
+print("equal to scipy.signal.convolve2d:", worked.matches_scipy)
+print(worked.scipy_output)
+
+# %%
+# Why flip at all? An example in one dimension
+# --------------------------------------------
+# Take a signal that is zero except for a single 1 (an *impulse*) and the kernel
+# ``[1, 2, 3]``. Slide the kernel along the signal *without* flipping it (this is called
+# *cross-correlation*) and, with it, *with* the flip (convolution). Both outputs have
+# the signal's length (``mode="same"``).
+flip_demo = convolution.why_flip()
+print("signal:      ", flip_demo.signal)
+print("kernel:      ", flip_demo.kernel)
+print("correlation: ", flip_demo.correlation)
+print("convolution: ", flip_demo.convolution)
+conv_plots.show_impulse_response(
+    flip_demo.signal, flip_demo.kernel, flip_demo.correlation, flip_demo.convolution
+)
+
+# %%
+# Without the flip the impulse comes out as ``3, 2, 1``: the kernel backwards. With
+# the flip it comes out as ``1, 2, 3``: the kernel itself. Flipping is what makes a
+# kernel behave as an *impulse response*: convolving with a single spike returns the
+# kernel, and convolving with any signal adds up shifted, scaled copies of the kernel.
+# That gives convolution its algebra (it is commutative and associative, so two filters
+# in a row equal one combined filter), which is why signal processing defines it this way.
+#
+# Convolution is correlation with the flipped kernel
+# --------------------------------------------------
+# The two operations differ only by that rotation. With the "valid" and "full" modes
+# the identity is exact:
+#
+# .. math:: X * K = X \star \operatorname{flip}(K)
+import numpy as np
+
+as_correlation = convolution.correlate2d(worked.image, convolution.flip(worked.kernel))
+print(
+    "correlate2d(X, flip(K)) equals convolve2d(X, K):",
+    np.array_equal(as_correlation, worked.output),
+)
+
+# %%
+# Why frameworks do not flip
+# --------------------------
+# ``keras.layers.Conv2D``, PyTorch's ``Conv2d`` and TensorFlow's ``conv2d`` all compute
+# cross-correlation, even though they call it convolution. In a network the kernel's
+# numbers are not chosen by hand; they are *learned* from data, starting from random
+# values. If the best kernel for a task were :math:`K`, training a correlation layer
+# would simply find :math:`\operatorname{flip}(K)` instead. The flip changes nothing
+# about what the layer can express, so frameworks skip the extra step. A nice side
+# effect: the learned kernel *looks like* the pattern it responds to, which makes kernels
+# easy to read (Chapter 3).
+#
+# The same layer in correlation form gives, on our image:
+print(convolution.correlate2d(worked.image, worked.kernel))
+
+# %%
+# Exercises
+# ---------
+# 1. Call ``convolution.hand_convolution(position=(1, 1))`` and check the printed sum
+#    against the output matrix. Which part of the image is under the window?
+# 2. Replace the kernel by ``[[0, 0, 0], [0, 1, 0], [0, 0, 0]]``. What does the output
+#    look like, and why is that kernel called the identity?
+# 3. Pass a symmetric kernel such as ``[[1, 2, 1], [2, 4, 2], [1, 2, 1]]`` to
+#    ``convolve2d`` and ``correlate2d``. Why are the two results equal?
+# 4. Change the impulse in ``convolution.why_flip(signal=[0, 1, 0, 0, 1, 0])``. Predict
+#    the convolution before running it: where do the copies of the kernel land?
+plt.show()

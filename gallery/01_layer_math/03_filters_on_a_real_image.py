@@ -1,0 +1,134 @@
+"""
+Filters on a real image
+=======================
+
+Long before neural networks, image processing used small hand-designed kernels to blur,
+sharpen and find edges. Sliding them over a photograph shows what a kernel really is: a
+*feature detector* that answers, at every pixel, "how much does the neighbourhood here
+look like my pattern?". This chapter applies the classic kernels to a portrait of Grace
+Hopper and measures what each one keeps. The first layer of a trained CNN contains
+kernels that look strikingly like these; the difference is that the network learns them
+from data instead of having them designed.
+"""
+
+# %%
+# The photograph
+# --------------
+# Matplotlib ships a portrait of Grace Hopper as sample data, so this chapter works
+# offline. We convert it to grey levels between 0 (black) and 1 (white).
+import matplotlib.pyplot as plt
+
+from convbook import convolution
+from convbook.plotting import convolution as conv_plots
+
+photo = convolution.load_sample_photo()
+print("shape:", photo.shape, " grey levels from", photo.min().round(3), "to", photo.max().round(3))
+
+# %%
+# The kernels
+# -----------
+# Each kernel is a small matrix of weights:
+#
+# * **box blur** and **gaussian blur** average a neighbourhood (their weights are
+#   positive and add up to 1, so a flat area keeps its brightness);
+# * **sharpen** is the pixel plus its difference from its four neighbours;
+# * **sobel x** and **sobel y** subtract one side of the window from the other: they
+#   respond to brightness changing from left to right, or from top to bottom;
+# * **laplacian** compares a pixel with the average of its neighbours: it responds to
+#   change in any direction.
+#
+# The edge kernels' weights add up to 0, so on a flat area they output exactly 0.
+kernels = convolution.named_kernels()
+for name, kernel in kernels.items():
+    print(f"{name:>14}: weights sum to {kernel.sum():.3g}")
+conv_plots.show_kernels(
+    {name: kernels[name] for name in ("box blur", "sharpen", "sobel x", "sobel y", "laplacian")}
+)
+
+# %%
+# Filtering the photo
+# -------------------
+# We slide each kernel over the photo as a ``Conv2D`` layer does: cross-correlation, no
+# flip (Chapter 1), so each kernel *looks like* the pattern it detects. For speed this uses
+# SciPy's compiled ``correlate2d`` (our NumPy version gives the same numbers, but a 600x512
+# image is a job for compiled loops). At the border the image is mirrored rather than
+# padded with zeros: a frame of zeros would be a sharp dark edge that every edge detector
+# would light up on.
+filtered = convolution.apply_filters(photo)
+conv_plots.show_filter_bank(
+    photo,
+    filtered,
+    order=["gaussian blur", "sharpen", "sobel x", "sobel y", "laplacian"],
+)
+
+# %%
+# In the edge maps, red marks brightness rising (left to right for ``sobel x``, top to
+# bottom for ``sobel y``) and blue marks it falling; white means "no edge here", which is
+# most of the picture. ``sobel x`` picks out near-vertical outlines (the sides of the tie
+# and the jacket, the points of the stars), ``sobel y`` near-horizontal ones (the cap,
+# the rims of the glasses, the rows of ribbons). The laplacian finds both. The blurred
+# photo is softer; the sharpened one has crisper detail and more visible grain.
+#
+# Measuring what each kernel keeps
+# --------------------------------
+for stats in convolution.describe_responses({"original": photo, **filtered}):
+    print(stats)
+
+# %%
+# Three things to read off the table:
+#
+# * The blurs keep the mean brightness but lower the standard deviation: averaging
+#   neighbours removes fine detail and noise.
+# * Sharpening raises the standard deviation: it exaggerates differences between a pixel
+#   and its neighbours.
+# * The edge detectors average close to 0 and their mean absolute value is small: most of
+#   a photo is smooth, and edges are rare. That sparsity is what makes them useful
+#   features.
+#
+# A kernel is a feature detector
+# ------------------------------
+# To see the "detector" idea without the clutter of a photo, take a 6x6 image that is
+# dark on the left and bright on the right, and apply the two Sobel kernels.
+step = convolution.step_image(6, "vertical")
+responses = convolution.apply_filters(
+    step, {name: kernels[name] for name in ("sobel x", "sobel y")}
+)
+print("image:\n", step)
+print("sobel x response:\n", responses["sobel x"])
+print("sobel y response:\n", responses["sobel y"])
+
+# %%
+# ``sobel x`` answers 4 on the two columns beside the vertical edge and 0 everywhere else;
+# ``sobel y``, which looks for horizontal edges, answers 0 everywhere. The kernel fires
+# exactly where its pattern is present.
+fig, axes = plt.subplots(1, 3, figsize=(10, 4), layout="constrained")
+conv_plots.show_matrix(step, axes[0], title="image: a vertical edge", cmap="gray")
+conv_plots.show_matrix(
+    responses["sobel x"], axes[1], title="sobel x fires on it", cmap="RdBu_r", symmetric=True
+)
+conv_plots.show_matrix(
+    responses["sobel y"], axes[2], title="sobel y stays silent", cmap="RdBu_r", symmetric=True
+)
+fig.suptitle("A kernel responds only where its pattern is in the image")
+
+# %%
+# What the first layer of a CNN learns
+# ------------------------------------
+# A ``Conv2D`` layer is a bank of such kernels, run side by side; each produces one feature
+# map. Nobody designs them: they start random, and training adjusts every weight to make
+# the network's predictions better. When you look at the first-layer kernels of a trained
+# image classifier you find edge detectors at various angles, blob and colour-contrast
+# detectors, and blurs, much like the hand-made ones above. Deeper layers then combine
+# these simple feature maps into detectors for corners, textures, parts, and whole objects.
+#
+# Exercises
+# ---------
+# 1. Make a diagonal-edge kernel (for example ``[[0, 1, 2], [-1, 0, 1], [-2, -1, 0]]``),
+#    pass it to ``convolution.apply_filters`` and find where the photo responds most.
+# 2. Apply ``box blur`` twice (filter the blurred image again). How does the standard
+#    deviation change, and what does the result look like?
+# 3. Multiply the ``sharpen`` kernel's centre weight by 2 (and keep the others). Why does
+#    the image get brighter? Hint: what do the weights add up to now?
+# 4. Run ``convolution.step_image(6, "horizontal")`` through both Sobel kernels and
+#    predict the result before you print it.
+plt.show()
