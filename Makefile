@@ -12,7 +12,7 @@ EXTRAS := docs,test$(shell command -v nvidia-smi >/dev/null 2>&1 && echo ,gpu)
 export CONVBOOK_BUDGET ?= quick
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install data book test lint clean
+.PHONY: help install apt-lists browser data book test lint clean
 
 help:
 	@echo "make book   install everything, fetch the data, build the book into docs/_build/html"
@@ -28,7 +28,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-data: $(STAMP)
+# On Debian as root: package lists, so the Fashion-MNIST mirror (apt-get download) works.
+apt-lists:
+	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+	    && ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then apt-get update -qq; fi
+
+# The browser test drives Debian's chromium; elsewhere it is skipped with a note.
+browser: apt-lists
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "note: no chromium/chromedriver; the browser test will be skipped"; fi
+
+data: $(STAMP) apt-lists
 	$(BIN)/convbook data fetch mnist fashion_mnist
 
 book: data
@@ -37,7 +49,7 @@ book: data
 	@echo "The book is in docs/_build/html/. Open docs/_build/html/index.html in a browser,"
 	@echo "or serve it: $(BIN)/python -m http.server -d docs/_build/html 8000"
 
-test: data
+test: data browser
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

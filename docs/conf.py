@@ -5,9 +5,11 @@ local MathJax copy (``sphinx-mathjax-offline``), and no intersphinx inventories 
 fetched (names of NumPy/SciPy/Keras objects stay plain text).
 """
 
+import datetime
 import os
 
 import convbook
+from convbook import devices, settings
 
 # Chapters run headless and with TensorFlow's start-up chatter off.
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -51,7 +53,9 @@ sphinx_gallery_conf = {
     "min_reported_time": 0,
     "show_memory": False,
     "show_signature": False,
-    "write_computation_times": True,
+    # The summary pages of run times load jQuery and DataTables from CDNs; each chapter
+    # page states its own run time instead.
+    "write_computation_times": False,
     "matplotlib_animations": False,
     "default_thumb_file": None,
     "thumbnail_size": (320, 240),
@@ -59,13 +63,21 @@ sphinx_gallery_conf = {
 
 html_theme = "pydata_sphinx_theme"
 html_title = "convbook"
-html_static_path = []
+html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
+templates_path = ["_templates"]
 html_theme_options = {
     "show_toc_level": 2,
     "navigation_with_keys": False,
     "secondary_sidebar_items": ["page-toc", "sourcelink"],
-    "footer_start": ["copyright"],
+    "footer_start": ["copyright", "build-info"],
     "footer_end": ["sphinx-version"],
 }
-html_context = {"default_mode": "auto"}
+# Every page's footer says which budget and device produced its numbers.
+html_context = {
+    "default_mode": "auto",
+    "convbook_budget": settings.budget(),
+    "convbook_device": devices.describe(),
+    "convbook_built": datetime.date.today().isoformat(),
+}
 html_show_sourcelink = True

@@ -1,0 +1,228 @@
+"""The HTML book: built in quick mode in a temporary directory, checked as files and in a browser.
+
+The build runs every chapter (sphinx-gallery), so these tests are marked ``slow``; ``make
+test`` runs them, ``pytest -m "not slow"`` skips them while iterating.
+"""
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((REPO / "gallery").glob("*/[0-9][0-9]_*.py"))
+ARTIFACTS = REPO / "test-artifacts"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> Path:
+    """Build the book from a copy of docs/ and gallery/, as a fresh checkout would."""
+    root = tmp_path_factory.mktemp("book")
+    generated = ("_build", "auto_gallery", "gen_modules", "sg_execution_times.rst")
+    shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns(*generated))
+    shutil.copytree(REPO / "gallery", root / "gallery")
+    env = dict(os.environ, CONVBOOK_BUDGET="quick", MPLBACKEND="Agg")
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q"]
+    result = subprocess.run(
+        [*command, str(root / "docs"), str(root / "html")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, f"book build failed:\n{result.stderr[-6000:]}"
+    return root / "html"
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("name"):
+            self.ids.add(attributes["name"])
+        for attribute in ("href", "src"):
+            if attributes.get(attribute):
+                self.links.append((tag, attribute, attributes[attribute]))
+        if tag == "img" and attributes.get("src"):
+            self.images.append(attributes["src"])
+
+
+@functools.cache
+def _parse(path: Path) -> _PageParser:
+    parser = _PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def _pages(book: Path) -> list[Path]:
+    """The book's pages (not the theme's template fragments copied into _static/)."""
+    return sorted(p for p in book.rglob("*.html") if "_static" not in p.relative_to(book).parts)
+
+
+def _is_remote(value: str) -> bool:
+    return value.startswith(("http://", "https://", "//"))
+
+
+def test_every_chapter_has_a_page_with_a_figure(book):
+    for chapter in CHAPTERS:
+        page = book / "auto_gallery" / chapter.parent.name / f"{chapter.stem}.html"
+        assert page.is_file(), f"no page for {chapter.relative_to(REPO)}"
+        figures = [src for src in _parse(page).images if f"sphx_glr_{chapter.stem}_" in src]
+        assert figures, f"{page.name} shows no figure"
+        links = [value for tag, _, value in _parse(page).links if tag == "a"]
+        for kind in (".py", ".ipynb"):
+            downloads = [link for link in links if link.endswith(f"/{chapter.stem}{kind}")]
+            assert downloads, f"{page.name} offers no {kind} download"
+            assert (page.parent / unquote(downloads[0])).is_file()
+
+
+def test_landing_page_lists_chapters_with_thumbnails(book):
+    index = _parse(book / "index.html")
+    thumbnails = [src for src in index.images if "_thumb" in src]
+    assert len(thumbnails) >= len(CHAPTERS)
+
+
+def test_no_page_links_to_a_missing_file_or_anchor(book):
+    problems = []
+    for page in _pages(book):
+        for tag, attribute, value in _parse(page).links:
+            if _is_remote(value) or value.startswith(("mailto:", "javascript:", "data:")):
+                continue
+            parts = urlsplit(value)
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                problems.append(f"{page.relative_to(book)}: <{tag} {attribute}={value!r}> missing")
+            elif parts.fragment and target.suffix == ".html":
+                if unquote(parts.fragment) not in _parse(target).ids:
+                    problems.append(f"{page.relative_to(book)}: anchor {value!r} not found")
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_nothing_is_fetched_from_the_internet(book):
+    problems = []
+    for page in _pages(book):
+        for tag, attribute, value in _parse(page).links:
+            if tag in ("script", "link", "img", "iframe", "source") and _is_remote(value):
+                problems.append(f"{page.relative_to(book)}: <{tag} {attribute}={value}>")
+    remote_css = re.compile(r"""(url\(\s*['"]?(https?:)?//|@import\s+(url\()?['"]?(https?:)?//)""")
+    for stylesheet in book.rglob("*.css"):
+        if remote_css.search(stylesheet.read_text(encoding="utf-8", errors="replace")):
+            problems.append(f"{stylesheet.relative_to(book)} loads a remote resource")
+    assert not problems, "\n".join(problems)
+
+
+def test_math_is_served_locally(book):
+    page = book / "auto_gallery" / "01_layer_math" / "01_convolution_by_hand.html"
+    scripts = [value for tag, _, value in _parse(page).links if tag == "script"]
+    mathjax = [src for src in scripts if "mathjax" in src.lower()]
+    assert mathjax and not any(_is_remote(src) for src in mathjax)
+    assert (page.parent / mathjax[0]).resolve().is_file()
+
+
+def test_pages_state_budget_and_device(book):
+    text = (book / "index.html").read_text(encoding="utf-8")
+    assert "budget on" in text and ("CPU:" in text or "GPU:" in text)
+
+
+# --------------------------------------------------------------------------- in a browser
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(book):
+    handler = functools.partial(_QuietHandler, directory=str(book))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        pytest.skip("needs Debian's chromium and chromium-driver (make test installs them as root)")
+    os.environ["SE_OFFLINE"] = "true"  # never let Selenium Manager download a driver
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--window-size=1280,1600",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    session = webdriver.Chrome(options=options, service=webdriver.ChromeService(driver))
+    yield session
+    session.quit()
+
+
+def _open(browser, url: str, name: str) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(url)
+    WebDriverWait(browser, 30).until(
+        lambda b: b.execute_script(
+            "return document.readyState === 'complete' && "
+            "Array.from(document.images).every(i => i.complete)"
+        )
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+def _console_errors(browser) -> list[str]:
+    return [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def test_landing_page_renders_in_a_browser(browser, server):
+    _open(browser, f"{server}/index.html", "landing-page")
+    broken = browser.execute_script(
+        "return Array.from(document.images).filter(i => i.naturalWidth === 0).map(i => i.src)"
+    )
+    assert broken == []
+    assert browser.execute_script("return document.images.length") >= len(CHAPTERS)
+    assert _console_errors(browser) == []
+
+
+def test_chapter_renders_math_and_figures_in_a_browser(browser, server):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _open(browser, f"{server}/auto_gallery/01_layer_math/01_convolution_by_hand.html", "chapter")
+    WebDriverWait(browser, 30).until(
+        lambda b: b.execute_script("return document.querySelectorAll('mjx-container').length > 0")
+    )
+    figures = browser.execute_script(
+        "return Array.from(document.images)"
+        ".filter(i => i.src.includes('sphx_glr_01_convolution_by_hand_'))"
+        ".map(i => i.naturalWidth)"
+    )
+    assert figures and all(width > 0 for width in figures)
+    browser.save_screenshot(str(ARTIFACTS / "chapter-with-math.png"))
+    assert _console_errors(browser) == []
