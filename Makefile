@@ -12,12 +12,13 @@ EXTRAS := docs,test$(shell command -v nvidia-smi >/dev/null 2>&1 && echo ,gpu)
 export CONVBOOK_BUDGET ?= quick
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install apt-lists browser data book test lint clean
+.PHONY: help install apt-lists browser data book test lint benchmark clean
 
 help:
 	@echo "make book   install everything, fetch the data, build the book into docs/_build/html"
 	@echo "make test   install everything, fetch the data, run the test suite"
 	@echo "make lint   ruff check and format check"
+	@echo "make benchmark  the MNIST speed race, book build and test-suite timings (minutes)"
 	@echo "make clean  remove build outputs (keeps .venv and the data cache)"
 
 $(STAMP): pyproject.toml
@@ -53,8 +54,13 @@ test: data browser
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check convbook tests gallery docs
-	$(BIN)/ruff format --check convbook tests gallery docs
+	$(BIN)/ruff check convbook tests gallery docs benchmarks
+	$(BIN)/ruff format --check convbook tests gallery docs benchmarks
+
+# Results go to benchmarks/results/*.json, which the book's Performance page renders.
+benchmark: data
+	$(BIN)/python benchmarks/mnist_race.py
+	$(BIN)/python benchmarks/build_times.py
 
 clean:
 	rm -rf docs/_build docs/auto_gallery docs/gen_modules docs/sg_execution_times.rst

@@ -4,16 +4,26 @@ Importing the package is cheap: it loads no TensorFlow and no Keras. Each module
 imports the heavy libraries it needs itself, so ``import convbook.datasets`` works
 before TensorFlow is even installed.
 
-Modules
--------
+Modules, from the ground up
+---------------------------
 settings
     Environment variables, read and validated in one place.
 datasets
     MNIST, Fashion-MNIST and Kuzushiji-MNIST from verified, offline-capable sources.
 convolution, pooling, graphs
     The mathematics of a convolutional layer.
-devices
-    Which device (CPU or GPU) trains, described in one line.
+activations
+    Activation functions, losses and optimizer paths in NumPy, checked against Keras.
+models
+    The networks of the book, built by name.
+devices, training, recipes
+    Which device trains; preparing data, training, evaluating; the book's named runs.
+comparisons, inspection, flops
+    Side-by-side runs; filters, feature maps and mistakes; arithmetic cost of a model.
+plotting
+    Every figure the book draws.
+cli
+    The ``convbook`` command.
 """
 
 __version__ = "0.1.0"

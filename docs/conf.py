@@ -7,9 +7,13 @@ fetched (names of NumPy/SciPy/Keras objects stay plain text).
 
 import datetime
 import os
+import sys
+from pathlib import Path
 
 import convbook
 from convbook import devices, settings
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 # Chapters run headless and with TensorFlow's start-up chatter off.
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -29,11 +33,14 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
     "sphinx-mathjax-offline",  # copies MathJax into _static/ and points mathjax_path there
+    "benchmark_results",  # docs/_ext: renders the benchmarks' JSON on the Performance page
 ]
 
 exclude_patterns = ["_build"]
 autodoc_default_options = {"members": True, "member-order": "bysource"}
 autodoc_typehints = "description"
+# Keras' own docstrings (inherited by our callbacks) are not valid reST for this build.
+autodoc_inherit_docstrings = False
 autosummary_generate = False
 napoleon_numpy_docstring = True
 napoleon_google_docstring = False

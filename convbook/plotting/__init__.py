@@ -13,4 +13,10 @@ pooling
     Input and pooled matrices with their values written in.
 graphs
     Dense vs. convolutional wiring, receptive fields.
+data
+    Images with their pixel values, sample grids, class counts.
+training
+    Training curves, confusion matrices, mistakes, activations, losses, optimizer paths.
+inspection
+    Learned filters and feature maps.
 """

@@ -1,0 +1,444 @@
+"""Named training runs: which model, which data, and how long to train, in two budgets.
+
+Every chapter that trains a network runs a :class:`Recipe` through :func:`run_recipe`. A
+recipe fixes what the chapter is about (the model, the dataset, how the images are
+prepared, the callbacks) and carries two :class:`RunPlan` objects:
+
+``quick``
+    A few thousand images and one or two epochs, so a chapter runs in seconds on two CPU
+    cores (the book's CI). The accuracies are already meaningful, but lower.
+``full``
+    The real run on the whole training set. Its ``target_accuracy`` is what the full run is
+    *expected* to reach on the test set (the number the book's prose aims at); it is
+    checked when the book is built with ``CONVBOOK_BUDGET=full``, not on every test run.
+
+The budget comes from ``$CONVBOOK_BUDGET`` unless given (see :func:`convbook.settings.budget`).
+
+Examples
+--------
+>>> from convbook import recipes
+>>> recipes.RECIPES["deep_cnn_mnist"].full.target_accuracy
+0.992
+>>> recipes.RECIPES["lenet5_mnist"].plan("quick").epochs
+2
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from convbook import settings
+
+if TYPE_CHECKING:
+    from convbook.training import TrainingResult
+
+#: Callbacks a recipe can ask for, by name.
+CALLBACK_NAMES: tuple[str, ...] = ("roc_auc", "early_stopping", "checkpoint")
+#: Learning-rate schedules a recipe can ask for, by name.
+SCHEDULES: tuple[str | None, ...] = (None, "one_cycle")
+
+# Arguments of run_recipe that are passed on to train() or prepare() rather than the plan.
+_RUN_ARGUMENTS: tuple[str, ...] = (
+    "seed",
+    "verbose",
+    "checkpoint_dir",
+    "device",
+    "deterministic",
+    "data_dir",
+    "callbacks",
+)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """How long and how hard one budget trains.
+
+    Attributes
+    ----------
+    epochs, batch_size
+        Passes over the training images and images per update.
+    train_samples, test_samples
+        Subset sizes (``None``: the whole split).
+    learning_rate
+        The optimizer's learning rate (``None``: the optimizer's default); with the
+        ``"one_cycle"`` schedule, its peak.
+    validation_split
+        Fraction of the training images held out for validation.
+    patience
+        Epochs without a lower validation loss before early stopping (recipes that
+        use ``"early_stopping"``).
+    target_accuracy
+        The test accuracy this plan is expected to reach (an expectation the book states;
+        ``None`` for plans that make no promise).
+    """
+
+    epochs: int
+    batch_size: int = 128
+    train_samples: int | None = None
+    test_samples: int | None = None
+    learning_rate: float | None = None
+    validation_split: float = 0.1
+    patience: int = 3
+    target_accuracy: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "patience"):
+            _positive_int(name, getattr(self, name))
+        for name in ("train_samples", "test_samples"):
+            if getattr(self, name) is not None:
+                _positive_int(name, getattr(self, name))
+        if self.learning_rate is not None and not (
+            isinstance(self.learning_rate, int | float)
+            and not isinstance(self.learning_rate, bool)
+            and self.learning_rate > 0
+        ):
+            raise ValueError(
+                f"learning_rate must be a positive number; got {self.learning_rate!r}."
+            )
+        if isinstance(self.validation_split, bool) or not (
+            isinstance(self.validation_split, int | float) and 0 <= self.validation_split < 1
+        ):
+            raise ValueError(f"validation_split must be in [0, 1); got {self.validation_split!r}.")
+
+
+def _positive_int(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One named training run of the book, with a quick and a full plan.
+
+    Attributes
+    ----------
+    name
+        The key in :data:`RECIPES`.
+    model
+        A name from :data:`convbook.models.MODEL_NAMES`.
+    dataset
+        ``"mnist"``, ``"fashion_mnist"`` or ``"kmnist"``.
+    model_kwargs
+        Extra keyword arguments for :func:`convbook.models.build`.
+    quick, full
+        The two plans (see the module notes).
+    description
+        One sentence saying what the run shows.
+    input_shape
+        Image shape to prepare; ``None``: the model's default input shape.
+    normalization, labels
+        As for :func:`convbook.training.prepare`.
+    optimizer
+        A Keras optimizer name.
+    schedule
+        ``None`` (constant learning rate) or ``"one_cycle"``
+        (:func:`convbook.training.one_cycle_schedule`).
+    callbacks
+        Names from :data:`CALLBACK_NAMES`: ``"roc_auc"`` logs the validation ROC AUC,
+        ``"early_stopping"`` stops when the validation loss stops improving and restores
+        the best weights, ``"checkpoint"`` keeps the best model on disk and makes the run
+        resumable.
+    """
+
+    name: str
+    model: str
+    dataset: str
+    model_kwargs: Mapping[str, Any]
+    quick: RunPlan
+    full: RunPlan
+    description: str = ""
+    input_shape: tuple[int, int, int] | None = None
+    normalization: str = "unit"
+    labels: str = "sparse"
+    optimizer: str = "adam"
+    schedule: str | None = None
+    callbacks: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule={self.schedule!r} is not valid; use one of {SCHEDULES}.")
+        unknown = [name for name in self.callbacks if name not in CALLBACK_NAMES]
+        if unknown:
+            raise ValueError(f"callbacks {unknown} are not known; use names from {CALLBACK_NAMES}.")
+
+    def plan(self, budget: str | None = None) -> RunPlan:
+        """Return the plan of ``budget`` (``"quick"`` or ``"full"``; default the setting).
+
+        Examples
+        --------
+        >>> RECIPES["dense_mnist"].plan("full").train_samples is None
+        True
+        """
+        budget = settings.budget() if budget is None else budget
+        if budget not in settings.BUDGETS:
+            raise ValueError(
+                f"budget={budget!r} is not valid; use one of {', '.join(settings.BUDGETS)}."
+            )
+        return self.quick if budget == "quick" else self.full
+
+
+def _quick(
+    epochs: int = 1, train_samples: int = 6000, test_samples: int = 2000, **kwargs: Any
+) -> RunPlan:
+    return RunPlan(epochs=epochs, train_samples=train_samples, test_samples=test_samples, **kwargs)
+
+
+RECIPES: dict[str, Recipe] = {
+    recipe.name: recipe
+    for recipe in (
+        Recipe(
+            "dense_mnist",
+            "dense_net",
+            "mnist",
+            {},
+            quick=_quick(epochs=2, train_samples=12000),
+            full=RunPlan(epochs=15, target_accuracy=0.98),
+            description="A fully connected network on MNIST: the baseline CNNs must beat.",
+        ),
+        Recipe(
+            "simple_cnn_mnist",
+            "simple_cnn",
+            "mnist",
+            {},
+            quick=_quick(epochs=1, train_samples=8000),
+            full=RunPlan(epochs=12, target_accuracy=0.99),
+            description="One convolution, one pooling layer, one dense layer on MNIST.",
+        ),
+        Recipe(
+            "compact_cnn_mnist",
+            "compact_cnn",
+            "mnist",
+            {},
+            quick=_quick(epochs=1, train_samples=8000),
+            full=RunPlan(epochs=12, target_accuracy=0.99),
+            description="A small CNN that outputs logits (no softmax layer) on MNIST.",
+        ),
+        Recipe(
+            "deep_cnn_mnist",
+            "deep_cnn",
+            "mnist",
+            {},
+            quick=_quick(
+                epochs=1, train_samples=3000, test_samples=1000, batch_size=32, learning_rate=5e-4
+            ),
+            full=RunPlan(epochs=15, learning_rate=5e-4, target_accuracy=0.992),
+            description="A deeper CNN with dropout on MNIST: past 99 % test accuracy.",
+        ),
+        Recipe(
+            "lenet5_mnist",
+            "lenet5",
+            "mnist",
+            {},
+            quick=_quick(epochs=2, train_samples=8000),
+            full=RunPlan(epochs=15, target_accuracy=0.989),
+            description="LeNet-5 on MNIST padded to 32x32, as LeCun et al. fed it.",
+        ),
+        Recipe(
+            "alexnet_small_mnist",
+            "alexnet_small",
+            "mnist",
+            {},
+            quick=_quick(epochs=1, train_samples=6000, batch_size=32),
+            full=RunPlan(epochs=15, target_accuracy=0.99),
+            description="AlexNet's design (stacked convolutions, dropout) scaled to 28x28.",
+        ),
+        Recipe(
+            "simple_cnn_fashion",
+            "simple_cnn",
+            "fashion_mnist",
+            {},
+            quick=_quick(epochs=2, train_samples=6000, batch_size=64),
+            full=RunPlan(epochs=15, target_accuracy=0.9),
+            description="The simple CNN on Fashion-MNIST: clothes are harder than digits.",
+        ),
+        Recipe(
+            "deep_cnn_fashion",
+            "deep_cnn",
+            "fashion_mnist",
+            {},
+            quick=_quick(
+                epochs=1, train_samples=3000, test_samples=1000, batch_size=32, learning_rate=5e-4
+            ),
+            full=RunPlan(epochs=25, learning_rate=5e-4, patience=4, target_accuracy=0.92),
+            description=(
+                "The deep CNN on Fashion-MNIST: past 92 % test accuracy, stopped early when "
+                "the validation loss stops falling (it has no dropout, so it overfits)."
+            ),
+            callbacks=("early_stopping",),
+        ),
+        Recipe(
+            "kmnist_callbacks",
+            "deep_cnn",
+            "kmnist",
+            {},
+            quick=_quick(
+                epochs=2,
+                train_samples=3000,
+                test_samples=1000,
+                batch_size=32,
+                learning_rate=5e-4,
+                patience=2,
+            ),
+            full=RunPlan(epochs=30, learning_rate=5e-4, patience=4, target_accuracy=0.95),
+            description=(
+                "The deep CNN on Kuzushiji-MNIST, watched by callbacks: ROC AUC per epoch, "
+                "the best model kept on disk, early stopping on the validation loss."
+            ),
+            callbacks=("roc_auc", "early_stopping", "checkpoint"),
+        ),
+        Recipe(
+            "fast_mnist",
+            "fast_cnn",
+            "mnist",
+            {},
+            quick=_quick(epochs=1, train_samples=12000, learning_rate=4e-3),
+            full=RunPlan(epochs=2, learning_rate=4e-3, target_accuracy=0.99),
+            description=(
+                "A CNN built for speed, trained with a one-cycle learning rate: 99 % on MNIST "
+                "in a few epochs."
+            ),
+            schedule="one_cycle",
+        ),
+    )
+}
+
+#: The recipe names, in the book's order.
+RECIPE_NAMES: tuple[str, ...] = tuple(RECIPES)
+
+
+def get(name: str) -> Recipe:
+    """Return the recipe called ``name``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid ones.
+
+    Examples
+    --------
+    >>> get("fast_mnist").schedule
+    'one_cycle'
+    """
+    if name not in RECIPES:
+        raise ValueError(f"Unknown recipe {name!r}; valid names are {', '.join(RECIPE_NAMES)}.")
+    return RECIPES[name]
+
+
+def _split_overrides(overrides: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    plan_fields = {f.name for f in dataclasses.fields(RunPlan)}
+    unknown = sorted(set(overrides) - plan_fields - set(_RUN_ARGUMENTS))
+    if unknown:
+        valid = ", ".join(sorted(plan_fields | set(_RUN_ARGUMENTS)))
+        raise ValueError(f"run_recipe got unknown overrides {unknown}; valid ones are {valid}.")
+    plan = {k: v for k, v in overrides.items() if k in plan_fields}
+    run = {k: v for k, v in overrides.items() if k in _RUN_ARGUMENTS}
+    return plan, run
+
+
+def _callbacks(recipe: Recipe, plan: RunPlan) -> list:
+    import keras
+
+    from convbook import training
+
+    chosen: list = []
+    if "roc_auc" in recipe.callbacks:
+        chosen.append(training.RocAucCallback())
+    if "early_stopping" in recipe.callbacks:
+        monitor = "val_loss" if plan.validation_split > 0 else "loss"
+        chosen.append(
+            keras.callbacks.EarlyStopping(
+                monitor=monitor, patience=plan.patience, restore_best_weights=True
+            )
+        )
+    return chosen
+
+
+def run_recipe(name: str, budget: str | None = None, **overrides: Any) -> TrainingResult:
+    """Prepare the data, build the model and train it as the recipe ``name`` says.
+
+    Parameters
+    ----------
+    name
+        A key of :data:`RECIPES`.
+    budget
+        ``"quick"`` or ``"full"``; default ``$CONVBOOK_BUDGET`` (quick).
+    **overrides
+        Any :class:`RunPlan` field (``epochs=1``, ``train_samples=2000``, ...) replaces the
+        plan's value; ``seed`` (default 0), ``verbose``, ``checkpoint_dir``, ``device``,
+        ``deterministic`` and ``callbacks`` (extra callbacks) go to
+        :func:`convbook.training.train`, ``data_dir`` to :func:`convbook.training.prepare`.
+        A recipe with the ``"checkpoint"`` callback and no ``checkpoint_dir`` uses a new
+        temporary directory (see ``result.best_checkpoint``).
+
+    Returns
+    -------
+    convbook.training.TrainingResult
+
+    Raises
+    ------
+    ValueError
+        For an unknown recipe, budget or override.
+    convbook.datasets.DatasetUnavailable
+        When the recipe's dataset cannot be loaded (Kuzushiji-MNIST offline).
+
+    Examples
+    --------
+    >>> result = run_recipe("compact_cnn_mnist", epochs=1, train_samples=2000)  # doctest: +SKIP
+    epoch 1/1  loss 1.3215  accuracy 0.5978  val_loss 0.6017  val_accuracy 0.8300  (1.2 s)
+    test loss 0.5721  test accuracy 0.8325
+    """
+    from convbook import devices, models, training
+
+    recipe = get(name)
+    plan_overrides, run = _split_overrides(overrides)
+    plan = dataclasses.replace(recipe.plan(budget), **plan_overrides)
+    seed = run.get("seed", 0)
+    devices.configure(run.get("device"))  # before any model exists: GPU memory growth
+
+    data = training.prepare(
+        recipe.dataset,
+        input_shape=recipe.input_shape or models.default_input_shape(recipe.model),
+        normalization=recipe.normalization,
+        labels=recipe.labels,
+        train_samples=plan.train_samples,
+        test_samples=plan.test_samples,
+        seed=seed,
+        data_dir=run.get("data_dir"),
+    )
+    training.seed_everything(seed)
+    model = models.build(
+        recipe.model,
+        input_shape=data.input_shape,
+        num_classes=data.num_classes,
+        **dict(recipe.model_kwargs),
+    )
+    learning_rate: Any = plan.learning_rate
+    if recipe.schedule == "one_cycle":
+        fitted = training.validation_split_point(len(data.x_train), plan.validation_split)
+        learning_rate = training.one_cycle_schedule(
+            plan.epochs * training.steps_per_epoch(fitted, plan.batch_size),
+            plan.learning_rate or 3e-3,
+        )
+    checkpoint_dir = run.get("checkpoint_dir")
+    if checkpoint_dir is None and "checkpoint" in recipe.callbacks:
+        checkpoint_dir = tempfile.mkdtemp(prefix=f"convbook-{recipe.name}-")
+    return training.train(
+        model,
+        data,
+        epochs=plan.epochs,
+        batch_size=plan.batch_size,
+        validation_split=plan.validation_split,
+        seed=seed,
+        optimizer=recipe.optimizer,
+        learning_rate=learning_rate,
+        callbacks=[*_callbacks(recipe, plan), *run.get("callbacks", ())],
+        checkpoint_dir=None if checkpoint_dir is None else os.fspath(checkpoint_dir),
+        verbose=run.get("verbose"),
+        device=run.get("device"),
+        deterministic=run.get("deterministic", False),
+    )

@@ -1,0 +1,259 @@
+"""
+A deep CNN
+==========
+
+The CNNs of the previous chapter had two convolutions. Stacking more of them, in blocks
+separated by pooling, lets a network build features out of features: edges, then strokes,
+then parts of digits. This chapter builds such a network in the style of VGG, seven 3x3
+convolutions in three blocks, reads off how its maps shrink while its filters multiply, and
+trains it on MNIST next to the shallow ``compact_cnn``. You will see what depth costs in
+parameters and arithmetic, why "same" padding is the usual choice inside a block, and why,
+once a network gets past 99% on MNIST, every further tenth of a percent is expensive.
+"""
+
+# %%
+# Where this page ran
+# -------------------
+#
+# As on every training page: the budget says how much training the numbers below are
+# based on (``quick``: a subset for one epoch; ``full``: all of MNIST until converged,
+# ``CONVBOOK_BUDGET=full``), the device says what did the work.
+from convbook import devices, settings
+
+print(f"budget: {settings.budget()}, device: {devices.describe()}")
+
+# %%
+# The network
+# -----------
+#
+# ``deep_cnn`` is three blocks. Each block is two or three convolutions with 3x3 filters
+# and ReLU, then a 2x2 max-pooling layer. After the last block come two dense layers of 512
+# units and the softmax output. ``model.summary()`` lists every layer with its output shape
+# and parameter count:
+from convbook import models
+
+deep = models.build("deep_cnn")
+deep.summary()
+
+# %%
+# "Same" padding: let the pools do the shrinking
+# ----------------------------------------------
+#
+# A 3x3 convolution without padding ("valid") loses one pixel on each side: 28 becomes 26,
+# then 24. Seven such layers would eat 14 pixels of a 28-pixel digit before any pooling.
+# With ``padding="same"`` Keras adds a border of zeros, one pixel wide for a 3x3 kernel,
+# so the output has exactly the size of the input. The size then changes only where we
+# decide it should, at the pooling layers, and every convolution can also look at the
+# pixels at the edge. :func:`convbook.convolution.output_size` (Part I) gives both cases:
+from convbook import convolution, pooling
+
+print("3x3 convolution on 28 pixels, valid:", convolution.output_size(28, 3, padding="valid"))
+print("3x3 convolution on 28 pixels, same: ", convolution.output_size(28, 3, padding="same"))
+print("2x2 pooling on 7 pixels:", pooling.output_size(7, 2))
+
+# %%
+# The last line explains the odd step of the pyramid below: 7 rows cannot be split into
+# pairs, so 2x2 pooling keeps 3 rows and the seventh row and column are dropped.
+#
+# The pyramid
+# -----------
+#
+# Read the pooling layers' shapes in order: each block halves the height and width of the
+# maps and the next block doubles the number of filters. The image becomes smaller and
+# *deeper*: fewer positions, more kinds of feature at each position.
+for block in (1, 2, 3):
+    pool = deep.get_layer(f"block{block}_pool")
+    conv = deep.get_layer(f"block{block}_conv1")
+    height, width, channels = conv.output.shape[1:]
+    print(
+        f"block {block}: convolutions on {height}x{width} maps, {channels} filters "
+        f"({height * width * channels:,} values) -> pooled to {tuple(pool.output.shape[1:])}"
+    )
+
+# %%
+# The spatial size goes 28 -> 14 -> 7 -> 3 while the filters go 64 -> 128 -> 256. This
+# is the shape of almost every image network since VGG (Simonyan and Zisserman, 2014):
+# early layers see small neighbourhoods at high resolution and detect simple things
+# (edges, dots), later layers see a coarse grid, but each of their positions summarises a
+# large part of the image, and they need many filters to describe the many combinations
+# of simple things that can occur there.
+#
+# Why several 3x3 convolutions instead of one large filter? Stacked, they see as far:
+# :func:`convbook.graphs.receptive_field_size` (Part I) counts the input pixels one output
+# value depends on.
+from convbook import graphs
+
+for layers in (1, 2, 3):
+    side = graphs.receptive_field_size(3, layers)
+    print(f"{layers} stacked 3x3 convolution(s) see a {side}x{side} patch")
+
+# %%
+# Three 3x3 layers cover 7x7 pixels with :math:`3 \times 9 = 27` weights per input and
+# output channel, where one 7x7 filter needs 49, and they put two more ReLUs in between,
+# so the block can compute more complicated functions of the patch.
+#
+# Where the parameters are
+# ------------------------
+#
+# The whole network has about 3.18 million parameters:
+print(f"deep_cnn: {deep.count_params():,} parameters")
+convolutions = [layer for layer in deep.layers if "conv" in layer.name]
+conv_params = sum(layer.count_params() for layer in convolutions)
+dense_params = deep.count_params() - conv_params
+print(f"in the {len(convolutions)} convolutions: {conv_params:,}")
+print(f"in the dense layers: {dense_params:,}")
+
+# %%
+# Unlike the earlier networks, most parameters are now in the convolutions, and most of
+# those in block 3, where each 256-filter layer holds :math:`3 \times 3 \times 256 \times
+# 256 + 256 = 590{,}080`. Parameters are only half the cost, though. A weight of block 1
+# is used at all 28x28 positions, one of block 3 at only 7x7. Each block has a quarter of
+# the positions of the one before but four times the weights per position (twice the
+# input channels, twice the filters), so, as :func:`convbook.flops.layer_flops` shows, the
+# three blocks do arithmetic of the same order (block 3 has one convolution more, and
+# block 1's first convolution reads a single channel) with very different numbers of
+# weights:
+from convbook import flops
+
+block_weights, block_work = [], []
+for block in (1, 2, 3):
+    layers = [layer for layer in convolutions if layer.name.startswith(f"block{block}")]
+    block_weights.append(sum(layer.count_params() for layer in layers))
+    block_work.append(sum(flops.layer_flops(layer) for layer in layers))
+    print(f"block {block}: {block_weights[-1]:>9,} parameters, {block_work[-1] / 1e6:6.1f} MFLOPs")
+print(f"block 3 / block 1: {block_weights[2] / block_weights[0]:.0f}x the weights, ", end="")
+print(f"{block_work[2] / block_work[0]:.1f}x the arithmetic")
+
+# %%
+# :func:`convbook.flops.forward_flops` adds up a whole forward pass. Compared with the
+# shallow ``compact_cnn`` of the previous chapter:
+shallow = models.build("compact_cnn")
+for model in (shallow, deep):
+    print(
+        f"{model.name:12s} {model.count_params():>10,} parameters, "
+        f"{flops.forward_flops(model) / 1e6:6.1f} MFLOPs per image"
+    )
+print(f"deep_cnn does {flops.forward_flops(deep) / flops.forward_flops(shallow):.0f}x the work")
+
+# %%
+# That factor is why this network is the first in the book where the device matters: on a
+# CPU an epoch of the deep network takes far longer than one of the shallow network,
+# whereas a GPU does thousands of those multiply-adds at once.
+#
+# Training it
+# -----------
+#
+# :func:`convbook.recipes.run_recipe` runs the ``deep_cnn_mnist`` recipe. Its plan for this
+# page's budget:
+from convbook import recipes, training
+
+for name in ("deep_cnn_mnist", "compact_cnn_mnist"):
+    plan = recipes.RECIPES[name].plan()
+    print(
+        f"{name:18s} epochs {plan.epochs:2d}, training images {plan.train_samples or 60000}, "
+        f"test images {plan.test_samples or 10000}"
+    )
+
+# %%
+deep_result = recipes.run_recipe("deep_cnn_mnist")
+print(deep_result.summary())
+
+# %%
+# And the shallow CNN of the previous chapter, with its own recipe. The recipes seed every
+# random number generator, so on the same CPU this run repeats the previous chapter's
+# exactly (on a GPU the last digits can differ; see :mod:`convbook.training`).
+shallow_result = recipes.run_recipe("compact_cnn_mnist")
+print(shallow_result.summary())
+
+# %%
+# Deep vs. shallow
+# ----------------
+#
+# The two runs side by side. The quick plans differ (the deep network gets fewer images,
+# to keep this page fast), so with the quick budget the table compares two short runs,
+# not two finished networks.
+results = {"compact_cnn": shallow_result, "deep_cnn": deep_result}
+networks = {"compact_cnn": shallow, "deep_cnn": deep}
+header = ("model", "parameters", "images", "batch", "updates", "test acc.", "fit time")
+print("{:12s} {:>11s} {:>7s} {:>5s} {:>7s} {:>9s} {:>9s}".format(*header))
+for name, result in results.items():
+    updates = result.epochs_run * training.steps_per_epoch(result.train_samples, result.batch_size)
+    print(
+        f"{name:12s} {networks[name].count_params():>11,} {result.train_samples:>7d} "
+        f"{result.batch_size:>5d} {updates:>7d} {result.test_accuracy:>9.4f} "
+        f"{result.wall_time_s:>8.1f}s"
+    )
+print("device:", deep_result.device)
+
+# %%
+# The *updates* column counts the optimizer's steps, one per batch of images. A deep
+# network starts more slowly than a shallow one: its first updates go into getting seven
+# layers of random filters to cooperate, while a small network tunes its few filters at
+# once. That is why the deep recipe uses smaller batches (more updates from the same
+# images) and a smaller learning rate (steadier steps for a deep stack). After a short run
+# the deep network can still trail the shallow one; given all the data and enough epochs
+# the order reverses. This build's result, in words:
+deep_acc, shallow_acc = deep_result.test_accuracy, shallow_result.test_accuracy
+standing = (
+    "ahead of" if deep_acc > shallow_acc else "behind" if deep_acc < shallow_acc else "level with"
+)
+print(
+    f"In this build ({settings.budget()} budget) deep_cnn is {standing} compact_cnn: "
+    f"{deep_acc:.4f} against {shallow_acc:.4f}."
+)
+
+# %%
+# The deep network's learning curves, one point per epoch. After a single epoch the
+# validation accuracy can be higher than the training accuracy: the training number is an
+# average over the whole epoch, including the first batches when the network was still
+# guessing, while validation is measured with the weights at the end of the epoch.
+from convbook.plotting import training as training_plots
+
+fig = training_plots.show_history(
+    deep_result.history,
+    title=f"deep_cnn on MNIST ({settings.budget()} budget): training vs. validation",
+)
+
+# %%
+# Beyond 99%
+# ----------
+#
+# With the full budget the recipe expects the deep network to pass 99.2% test accuracy,
+# and the shallow one 99%:
+for name in ("deep_cnn_mnist", "compact_cnn_mnist"):
+    target = recipes.RECIPES[name].full.target_accuracy
+    errors = round((1 - target) * 10_000)
+    print(
+        f"{name:18s} full-budget target {target:.3f}: at most {errors} of 10,000 test digits wrong"
+    )
+
+# %%
+# Counted in mistakes the difference looks larger than in percent: from 100 wrong digits
+# to 80 is a fifth of all errors. And it is the hardest fifth. The digits still
+# misread at 99% are the badly written, cut-off or ambiguous ones, and every further
+# tenth of a percent costs more than the one before: a bigger network (here 26 times
+# more parameters and far more arithmetic than ``compact_cnn``), longer training,
+# regularisation so that the extra capacity does not memorise the training set (dropout,
+# data augmentation, batch normalisation), and tuning of the learning rate and its
+# schedule. The best published MNIST results combine all of these with ensembles of
+# several networks that vote. Whether the last tenths are worth their price depends on
+# the application: for sorting mail, probably; for a demo, no.
+print(f"deep_cnn / compact_cnn parameters: {deep.count_params() / shallow.count_params():.0f}x")
+
+# %%
+# Exercises
+# ---------
+#
+# 1. Build a copy of ``deep_cnn`` with ``"valid"`` padding: by hand with
+#    ``keras.layers.Conv2D(..., padding="valid")`` in place of each convolution. At which
+#    layer does a 28x28 input run out of pixels?
+# 2. Which layer of ``deep_cnn`` has the most parameters, and which does the most
+#    arithmetic (use :func:`convbook.flops.layer_flops` on each layer)? Are they the same?
+# 3. Run ``recipes.run_recipe("deep_cnn_mnist", epochs=3)``. How does the test accuracy
+#    change, and how long does each epoch take on your machine?
+# 4. Give the deep network the same images as the shallow one
+#    (``run_recipe("deep_cnn_mnist", train_samples=8000, test_samples=2000)``). Who wins
+#    now?
+# 5. Count the multiply-adds of ``block1_conv2`` by hand: 28x28 positions, 64 filters,
+#    each 3x3x64 weights. Check your answer against :func:`convbook.flops.layer_flops`
+#    (which counts a multiply-add as two operations).

@@ -1,0 +1,324 @@
+"""
+LeNet-5 and AlexNet
+===================
+
+Two networks bracket the early history of convolutional networks. LeNet-5 (1998) read
+handwritten digits on bank cheques with about sixty thousand weights; AlexNet (2012) won the
+ImageNet competition with about sixty million and started the deep-learning boom. In this
+chapter you build both, compare their layers, sizes and costs, see how the same handful of
+building blocks (convolution, activation, pooling, fully connected layers, softmax) makes
+up both, and train LeNet-5 and a scaled-down AlexNet on MNIST. Along the way: why LeNet
+wants 32x32 images, what AlexNet changed to make a deep network trainable, and which
+software people use to build such networks today.
+"""
+
+# %%
+# Where this page ran
+# -------------------
+#
+# The budget (``quick`` or ``full``, set with ``CONVBOOK_BUDGET``) decides how long the
+# two networks at the end train; the device is what trained them.
+from convbook import devices, settings
+
+print(f"budget: {settings.budget()}, device: {devices.describe()}")
+
+# %%
+# What each kind of layer does
+# ----------------------------
+#
+# Every network in this chapter is assembled from the same parts, each with one job:
+#
+# * a **convolutional layer** extracts features: each of its filters slides over the input
+#   and produces one feature map that is large where the filter's pattern occurs. LeNet's
+#   first layer has 6 filters, so it turns one image into 6 maps;
+# * an **activation function** (tanh in LeNet, ReLU in AlexNet) bends the result. A
+#   convolution is linear, and a stack of linear layers is still one linear map; the
+#   non-linearity between them is what lets depth pay off;
+# * a **pooling layer** shrinks the maps, keeping one value per window, which cuts the
+#   computation of every later layer and makes the answer less sensitive to small shifts;
+# * **fully connected (dense) layers** at the end combine all the features into one score
+#   per class;
+# * **softmax** turns the scores into probabilities: positive numbers that add up to 1, one
+#   per digit, so the network says how likely each digit is.
+#
+# A common description of CNNs: one or more *blocks*, each one or more convolutions
+# optionally followed by a pooling layer, then one or more dense layers, then the output
+# layer. Writing C for a convolution, P for pooling and F for a fully connected layer
+# shows both classics (and the networks of the previous chapters) fit it:
+from convbook import models
+
+LETTERS = {"Conv2D": "C", "MaxPooling2D": "P", "AveragePooling2D": "P", "Dense": "F"}
+lenet = models.build("lenet5")
+alexnet = models.alexnet()
+for model in (models.build("compact_cnn"), models.build("deep_cnn"), lenet, alexnet):
+    letters = [
+        LETTERS[type(layer).__name__] for layer in model.layers if type(layer).__name__ in LETTERS
+    ]
+    print(f"{model.name:12s} {' '.join(letters)}")
+
+# %%
+# LeNet-5
+# -------
+#
+# Yann LeCun and colleagues trained convolutional networks by backpropagation on
+# handwritten ZIP codes at Bell Labs from 1989. LeNet-5, described in LeCun, Bottou, Bengio
+# and Haffner, "Gradient-based learning applied to document recognition" (1998), is the
+# best known of the family; systems built on it read a sizeable fraction of the cheques
+# written in the USA around 2000. Its layers have names that say what they are: C for
+# convolution, S for subsampling (pooling), F for fully connected, and a number for the
+# position::
+#
+#   input 32x32 -> C1 -> S2 -> C3 -> S4 -> C5 -> F6 -> output (10 classes)
+#
+# :func:`convbook.models.lenet5` builds it with Keras' layers (the docstring lists the
+# few places where it simplifies the 1998 design):
+lenet.summary()
+
+# %%
+# Follow the shapes: C1's six 5x5 filters turn 32x32 into 28x28 maps, S2 halves them to
+# 14x14, C3's sixteen filters give 10x10, S4 gives 5x5, and C5's 5x5 filters fit exactly
+# once, leaving 120 values, one per filter. F6 has 84 units and the output layer one per
+# digit. The whole network has 61,706 parameters.
+#
+# Padding MNIST to 32x32
+# ----------------------
+#
+# LeNet-5 was designed for 32x32 inputs, while MNIST's digits are 28x28. The larger frame
+# was chosen on purpose: with a margin around the digit, features near its edge, such as
+# the end of a stroke or a corner, can still lie in the *centre* of the window of the
+# highest feature detectors (C5 sees the whole 32x32 image), not at its border.
+# :func:`convbook.training.prepare` with ``input_shape=(32, 32, 1)`` adds 2 pixels of
+# background on every side. We prepare a few images both ways to check:
+import numpy as np
+
+from convbook import training
+
+plain = training.prepare("mnist", train_samples=8, test_samples=8)
+padded = training.prepare("mnist", input_shape=(32, 32, 1), train_samples=8, test_samples=8)
+print("as stored:", plain.x_train.shape, "  padded for LeNet-5:", padded.x_train.shape)
+border = np.ones((32, 32), dtype=bool)
+border[2:30, 2:30] = False
+print("largest value in the added border:", float(padded.x_train[:, border].max()))
+print(
+    "inside the border, the same digits:",
+    np.array_equal(padded.x_train[:, 2:30, 2:30], plain.x_train),
+)
+
+# %%
+# The border is all zeros, black background like the rest of MNIST's frame, and the
+# 28x28 centre is the unchanged digit. Here is the first one with its 1,024 input values
+# (pixels divided by 255, as the network receives them); rows and columns 0, 1, 30 and 31,
+# outside the red frame, are the padding:
+from matplotlib.patches import Rectangle
+
+from convbook.plotting import data as data_plots
+
+fig = data_plots.show_image_values(
+    padded.x_train[0, :, :, 0],
+    title=f"A {padded.y_train[0]} padded to 32x32: the red frame is the original 28x28 image",
+)
+fig.axes[0].add_patch(Rectangle((1.5, 1.5), 28, 28, fill=False, edgecolor="red", linewidth=2))
+
+# %%
+# AlexNet
+# -------
+#
+# Fourteen years later, Alex Krizhevsky, Ilya Sutskever and Geoffrey Hinton entered a
+# convolutional network in the ImageNet Large Scale Visual Recognition Challenge 2012,
+# more than a million training photographs in 1000 classes, and won by a wide margin ("ImageNet
+# classification with deep convolutional neural networks", 2012). The ideas were LeNet's;
+# what was new was the scale and a few techniques that made the scale trainable:
+#
+# * **ReLU** instead of tanh or the sigmoid: it does not saturate, so gradients reach the
+#   early layers and training went several times faster;
+# * **dropout** in the two large dense layers: half their units are switched off at random
+#   at each step, so no unit can rely on a particular other one, against overfitting;
+# * **overlapping max pooling**: 3x3 windows moved 2 pixels at a time;
+# * **data augmentation**: random crops, mirror images and colour changes made each
+#   training photograph into many, a second weapon against overfitting;
+# * **two GPUs**: the network did not fit in the memory of one graphics card of the time, so
+#   its layers were split in two halves, one per card, that exchanged data only at some
+#   layers. Without GPUs the training, about a week on those two cards, would not have
+#   been practical at all.
+#
+# Its input is a 227x227 colour image, 227x227x3. :func:`convbook.models.alexnet` builds it
+# as one tower with the 1000 ImageNet classes:
+alexnet.summary()
+
+# %%
+# The first layer's 96 filters of 11x11x3 move 4 pixels at a time and turn 227x227 into
+# 55x55; three overlapping pools bring that to 6x6x256 = 9,216 values, which feed two dense
+# layers of 4096 units. The paper quotes about 60 million parameters. Its split across two
+# GPUs made conv2, conv4 and conv5 *grouped* convolutions, in which each half of the
+# filters sees only half of the input maps; our single tower connects everything, which
+# doubles those three layers' weights. Halving them gives the paper's count:
+conv_weights = {
+    name: int(np.prod(tuple(alexnet.get_layer(name).kernel.shape)))
+    for name in ("conv2", "conv4", "conv5")
+}
+grouped_count = alexnet.count_params() - sum(weights // 2 for weights in conv_weights.values())
+print(f"AlexNet, one tower:        {alexnet.count_params():>11,} parameters")
+print(f"AlexNet, split on 2 GPUs:  {grouped_count:>11,} parameters")
+dense_share = sum(
+    layer.count_params() for layer in alexnet.layers if type(layer).__name__ == "Dense"
+)
+print(f"in the three dense layers: {dense_share / alexnet.count_params():.0%}")
+
+# %%
+# The two networks side by side
+# -----------------------------
+#
+# The table is computed from the two models: the shape of the input, how many layers of
+# each kind, the activation of the first convolution, the parameters and the arithmetic of
+# one forward pass (:func:`convbook.flops.forward_flops`, a multiply-add counted as two).
+from convbook import flops
+
+
+def count_layers(model, *kinds):
+    return sum(type(layer).__name__ in kinds for layer in model.layers)
+
+
+print(f"{'':24s} {'LeNet-5':>14s} {'AlexNet':>14s}")
+rows = {
+    "input": lambda m: "x".join(str(side) for side in m.input_shape[1:]),
+    "convolutions": lambda m: count_layers(m, "Conv2D"),
+    "pooling layers": lambda m: count_layers(m, "MaxPooling2D", "AveragePooling2D"),
+    "dense layers": lambda m: count_layers(m, "Dense"),
+    "activation": lambda m: m.layers[1].activation.__name__,
+    "classes": lambda m: m.output_shape[-1],
+    "parameters": lambda m: f"{m.count_params():,}",
+    "MFLOPs per image": lambda m: f"{flops.forward_flops(m) / 1e6:,.1f}",
+}
+for label, value in rows.items():
+    print(f"{label:24s} {value(lenet)!s:>14s} {value(alexnet)!s:>14s}")
+print(f"AlexNet / LeNet-5 parameters: {alexnet.count_params() / lenet.count_params():,.0f}x")
+
+# %%
+# Both have the shape described at the top: a few convolution-and-pooling blocks, then
+# dense layers, then softmax. AlexNet is deeper (five convolutions to LeNet's three, eight
+# layers with weights to LeNet's five) and about a thousand times larger, and it reads
+# colour photographs of 1000 kinds of object instead of grey digits. Between the two lay
+# fourteen years in which two things arrived: large labelled datasets (ImageNet) and GPUs
+# fast enough to use them.
+#
+# Training both on MNIST
+# ----------------------
+#
+# The full AlexNet would take weeks on a CPU and its 227x227 input makes no sense for
+# 28x28 digits. :func:`convbook.models.alexnet_small` keeps its design (a larger first
+# filter, five convolutions, overlapping 3x3 pools with stride 2, two wide dense layers with
+# dropout, ReLU everywhere) at a size that fits a digit:
+small = models.build("alexnet_small")
+small.summary()
+
+# %%
+# LeNet-5 is trained on the padded 32x32 digits (the ``lenet5_mnist`` recipe prepares them
+# so), the small AlexNet on the plain 28x28 ones. The plans for this page's budget:
+from convbook import recipes
+
+for name in ("lenet5_mnist", "alexnet_small_mnist"):
+    recipe = recipes.RECIPES[name]
+    plan = recipe.plan()
+    shape = recipe.input_shape or models.default_input_shape(recipe.model)
+    print(
+        f"{name:20s} input {shape}, epochs {plan.epochs}, "
+        f"training images {plan.train_samples or 60000}, test images {plan.test_samples or 10000}"
+    )
+
+# %%
+results = {"lenet5": recipes.run_recipe("lenet5_mnist")}
+print(results["lenet5"].summary())
+
+# %%
+results["alexnet_small"] = recipes.run_recipe("alexnet_small_mnist")
+print(results["alexnet_small"].summary())
+
+# %%
+# Side by side, with the parameters of each model that was trained:
+print(f"{'model':14s} {'parameters':>11s} {'input':>9s} {'test acc.':>9s} {'fit time':>9s}")
+for name, result in results.items():
+    shape = "x".join(str(side) for side in result.model.input_shape[1:])
+    print(
+        f"{name:14s} {result.model.count_params():>11,} {shape:>9s} "
+        f"{result.test_accuracy:>9.4f} {result.wall_time_s:>8.1f}s"
+    )
+print("device:", results["lenet5"].device)
+
+# %%
+# On a task as small as MNIST the 1998 design holds its own: LeNet-5 has several times
+# fewer parameters than even the scaled-down AlexNet, trains faster per image, and, given
+# the full budget, both pass 98.9% (the recipes' targets, printed below). AlexNet's extra
+# depth and dropout pay off on large, varied images, not on centred grey digits. With the
+# quick budget the two runs differ in images and epochs, so the table says more about speed
+# than about which design is better.
+for name in ("lenet5_mnist", "alexnet_small_mnist"):
+    print(f"{name:20s} full-budget target: {recipes.RECIPES[name].full.target_accuracy}")
+
+# %%
+# The validation curves of both runs, epoch by epoch:
+from convbook.plotting import training as training_plots
+
+fig = training_plots.show_histories(
+    {name: result.history for name, result in results.items()},
+    title=f"LeNet-5 vs. small AlexNet on MNIST ({settings.budget()} budget)",
+)
+
+# %%
+# Softmax at work: the trained LeNet-5's ten probabilities for the padded digit shown
+# above, which add up to 1. The network's answer is the most likely digit, right or
+# wrong, and the probabilities say how sure it is.
+probabilities = training.predict_in_batches(results["lenet5"].model, padded.x_train[:1])[0]
+print("probabilities:", " ".join(f"{digit}: {p:.3f}" for digit, p in enumerate(probabilities)))
+answer, label = int(probabilities.argmax()), int(padded.y_train[0])
+print(f"sum: {probabilities.sum():.4f}; answer {answer}, label {label}: ", end="")
+print("right" if answer == label else "wrong")
+
+# %%
+# The software
+# ------------
+#
+# Nobody writes the gradient of a convolution by hand any more; a deep-learning framework
+# computes it, runs it on a GPU and supplies the layers, losses and optimizers. The names
+# you will meet:
+#
+# * **Theano** (University of Montreal, 2007) was one of the first Python libraries that
+#   compiled array expressions for the GPU and differentiated them automatically.
+#   Development ended in 2017; its ideas live on in the others.
+# * **Caffe** (Berkeley, 2013) described networks in configuration files and was the
+#   standard tool for vision models for several years; its successor Caffe2 was merged into
+#   PyTorch.
+# * **TensorFlow** (Google, 2015) builds and runs models at every scale, from phones to
+#   clusters, and serves many of them in production.
+# * **Keras** (François Chollet, 2015) is a high-level interface: models are assembled
+#   from layers in a few lines, and ``compile``/``fit``/``evaluate`` run the training. It
+#   first ran on Theano or TensorFlow. **Keras 3** runs on TensorFlow, JAX or PyTorch: the
+#   same model code, and every model in this book, works on each of the three.
+# * **PyTorch** (Facebook, now the PyTorch Foundation, 2016) runs each operation as the
+#   Python line executes, which makes models easy to debug; most research code uses it.
+# * **MXNet** (an Apache project, backed by Amazon) scaled training across many machines;
+#   it was retired in 2023.
+#
+# For someone starting out, a high-level interface lets you concentrate on the network
+# instead of the plumbing, which is why this book uses Keras. This page ran on:
+import keras
+
+print(f"Keras {keras.__version__} with the {keras.backend.backend()} backend")
+
+# %%
+# Exercises
+# ---------
+#
+# 1. Build ``models.build("lenet5", activation="relu")`` and train it with
+#    ``training.train(model, padded_data, epochs=2)`` (prepare ``padded_data`` with
+#    ``input_shape=(32, 32, 1)`` and ``train_samples=8000``). Is it faster to learn than the
+#    tanh version?
+# 2. Try ``models.build("lenet5", input_shape=(28, 28, 1))``. What goes wrong, and why does
+#    the error message name 32?
+# 3. Work out by hand why C3 has 2,416 parameters and C5 48,120 (each filter covers all
+#    input maps, plus one bias).
+# 4. How much of AlexNet's arithmetic is in the convolutions and how much in the dense
+#    layers? Use :func:`convbook.flops.layer_flops` on each layer. Compare with where its
+#    parameters are.
+# 5. Build ``models.alexnet(input_shape=(224, 224, 3))``, the size quoted in the paper.
+#    What is the shape of ``conv1``'s output, and why does 227 give the 55x55 the paper
+#    reports?

@@ -1,0 +1,326 @@
+"""
+Fashion-MNIST: a harder benchmark
+=================================
+
+A good convolutional network reads MNIST's digits almost perfectly, so a better idea can
+hardly show that it is better there. Fashion-MNIST keeps everything about MNIST that made
+it convenient (70,000 grey 28x28 images, ten classes, the same split and file format) and
+replaces the digits with photographs of clothes, which are much harder to tell apart. In
+this chapter you look at its ten classes, follow the images and labels on their way into
+the network (channel axis, scaling, sparse or one-hot labels), train the same CNN on
+MNIST and on Fashion-MNIST, and use the confusion matrix and the misclassified images to
+see exactly which garments the network mixes up. Along the way you see why a GPU turns
+the full runs from a wait of hours into one of minutes.
+"""
+
+# %%
+# Budget and device
+# -----------------
+#
+# Every training run on this page uses a *recipe* from :mod:`convbook.recipes`: the quick
+# budget trains briefly on a few thousand images, so that the page builds in seconds on a
+# laptop; the full budget trains on everything until the network is as good as it
+# gets. The accuracies below were measured when this page was built, with this budget on
+# this device.
+from convbook import devices, settings
+
+print(f"budget: {settings.budget()}, device: {devices.describe()}")
+
+# %%
+# Why another benchmark?
+# ----------------------
+#
+# MNIST has been the "hello world" of computer vision for decades. That is its strength
+# and its problem. Good networks now read almost all of its test digits correctly, even
+# simple methods do well, and the remaining errors are largely digits that people also
+# misread (or that were mislabelled). Shaving a fraction of a percent off the error rate
+# says little about an idea.
+# Researchers at Zalando therefore built Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017)
+# as a *drop-in replacement*: the same sizes, the same split, the same files, so any
+# program written for MNIST runs on it by changing one name. The two load into arrays of
+# exactly the same shapes and type:
+from convbook import datasets
+
+(mnist_x, mnist_y), (mnist_x_test, mnist_y_test) = datasets.load("mnist")
+(fashion_x, fashion_y), (fashion_x_test, fashion_y_test) = datasets.load("fashion_mnist")
+for name, x, x_test in (
+    ("MNIST", mnist_x, mnist_x_test),
+    ("Fashion-MNIST", fashion_x, fashion_x_test),
+):
+    print(f"{name:14s} train {x.shape} {x.dtype}, test {x_test.shape} {x_test.dtype}")
+same_format = mnist_x.shape == fashion_x.shape and mnist_x.dtype == fashion_x.dtype
+print("same shapes and type:", same_format)
+
+# %%
+# Both datasets come with a fixed split into 60,000 training and 10,000 test images, and
+# you should keep it: everyone who reports a Fashion-MNIST accuracy measures it on the same
+# 10,000 test images, so the numbers can be compared. A split of your own might by luck
+# put the easy images in your test set.
+#
+# Ten classes of clothing
+# -----------------------
+#
+# Where MNIST's labels are the digits themselves, Fashion-MNIST's label is an index into a
+# list of names:
+fashion_names = datasets.CLASS_NAMES["fashion_mnist"]
+for label, name in enumerate(fashion_names):
+    print(f"{label}: {name}")
+
+# %%
+# Below, each column shows the first three training images of one class. Look at the
+# T-shirts/tops, pullovers, coats and shirts: at 28x28 pixels in grey they are all
+# roughly a rectangle with sleeves. Trousers, bags and the three kinds of footwear look
+# nothing like the rest. Keep this in mind when we read the confusion matrix.
+import numpy as np
+
+from convbook.plotting import data as data_plots
+
+per_class = [np.flatnonzero(fashion_y == label)[:3] for label in range(len(fashion_names))]
+grid = np.stack(per_class, axis=1).ravel()  # row r holds the r-th example of every class
+fig = data_plots.show_samples(
+    fashion_x[grid],
+    fashion_y[grid],
+    fashion_names,
+    n_rows=3,
+    n_cols=len(fashion_names),
+    title="Fashion-MNIST: three training images of each class (one class per column)",
+)
+
+# %%
+# From pixels to network input
+# ----------------------------
+#
+# A Keras ``Conv2D`` layer expects a batch of images shaped ``(images, height, width,
+# channels)``. The loaded arrays have no channel axis, because a grey image has only one
+# value per pixel; a colour image would have three. :func:`convbook.training.prepare`
+# adds that axis of length 1 and turns the 0..255 integers into floating-point numbers
+# between 0 and 1. Networks learn best when their inputs are small and on a similar scale;
+# raw values of up to 255 would make the first layer's sums large and the first updates
+# erratic. The alternative ``normalization="centered"`` goes one step further and shifts
+# and scales the pixels to mean 0 and standard deviation 1 on the training images. Here
+# both on a small sample:
+from convbook import activations, training
+
+unit = training.prepare("fashion_mnist", train_samples=2000, test_samples=500)
+centered = training.prepare(
+    "fashion_mnist", normalization="centered", train_samples=2000, test_samples=500
+)
+print(
+    "loaded:  ", fashion_x.shape, fashion_x.dtype, "values", fashion_x.min(), "..", fashion_x.max()
+)
+print(
+    "prepared:",
+    unit.x_train.shape,
+    unit.x_train.dtype,
+    f"values {unit.x_train.min():.1f} .. {unit.x_train.max():.1f}",
+)
+print(
+    f"centered: mean {centered.x_train.mean():.3f}, standard deviation {centered.x_train.std():.3f}"
+)
+
+# %%
+# Sparse or one-hot labels
+# ------------------------
+#
+# The labels can reach the loss in two forms. *Sparse* labels are the class numbers
+# themselves; *one-hot* labels are rows of ten numbers with a single 1 at the class's
+# position. Keras has a matching loss for each, ``SparseCategoricalCrossentropy`` and
+# ``CategoricalCrossentropy``; given the same predictions they compute the same number,
+# because both pick out the probability the network gave to the right class. Sparse
+# labels save memory and a conversion step, so the recipes use them.
+import keras
+
+one_hot = training.prepare("fashion_mnist", labels="one_hot", train_samples=2000, test_samples=500)
+print("sparse: ", unit.y_train[:3])
+print("one-hot:", one_hot.y_train[:3].astype(int).tolist())
+
+probabilities = activations.softmax(np.random.default_rng(0).normal(size=(3, 10)))
+sparse_loss = keras.losses.SparseCategoricalCrossentropy()(unit.y_train[:3], probabilities)
+one_hot_loss = keras.losses.CategoricalCrossentropy()(one_hot.y_train[:3], probabilities)
+print(f"sparse loss {float(sparse_loss):.6f}, one-hot loss {float(one_hot_loss):.6f}")
+
+# %%
+# One network, two datasets
+# -------------------------
+#
+# Now the comparison: the simple CNN of the earlier chapters (two 3x3 convolutions, 2x2
+# max pooling, dropout and a dense layer) trained once on MNIST and once on
+# Fashion-MNIST. Each recipe carries a plan for each budget; here are the two plans this
+# page uses, and how many images each run passes through the network in total (epochs
+# times training images, after 10% are held out for validation):
+from convbook import recipes
+
+runs = {"MNIST": "simple_cnn_mnist", "Fashion-MNIST": "simple_cnn_fashion"}
+plans = {label: recipes.get(name).plan() for label, name in runs.items()}
+for label, plan in plans.items():
+    print(f"{label:14s} {runs[label]:19s} {plan}")
+for label, plan in plans.items():
+    images = plan.train_samples or len(fashion_x)
+    passes = plan.epochs * training.validation_split_point(images, plan.validation_split)
+    print(f"{label:14s} {passes} image passes")
+
+# %%
+# Fashion-MNIST's plan is never the shorter one, so a gap that remains is not for lack
+# of training. Each run prints one line per epoch, then its test score.
+results = {label: recipes.run_recipe(name) for label, name in runs.items()}
+
+# %%
+# The two runs side by side: test accuracy, fit time and device.
+for label, result in results.items():
+    epochs = f"{result.epochs_run} epoch{'s' if result.epochs_run != 1 else ''}"
+    print(
+        f"{label:14s} test accuracy {result.test_accuracy:.4f}  "
+        f"fit time {result.wall_time_s:.1f} s ({epochs} on {result.train_samples} images)  "
+        f"device: {result.device}"
+    )
+gap = results["MNIST"].test_accuracy - results["Fashion-MNIST"].test_accuracy
+print(f"Fashion-MNIST is {abs(gap):.1%} {'behind' if gap > 0 else 'ahead of'} MNIST")
+
+# %%
+# The same network, given at least as much training, scores lower on clothes than on
+# digits; that gap is what makes Fashion-MNIST useful as a benchmark. The validation
+# curves show both runs epoch by epoch (with the quick budget only one or two points per
+# run):
+from convbook.plotting import training as training_plots
+
+fig = training_plots.show_histories(
+    {label: result.history for label, result in results.items()},
+    title=f"simple_cnn on MNIST and Fashion-MNIST ({settings.budget()} budget): validation scores",
+)
+
+# %%
+# Minutes or hours: why the full runs want a GPU
+# ----------------------------------------------
+#
+# The full budget trains on all the training images except those held out for
+# validation, for many more epochs. Heaton's lecture that this chapter follows makes the
+# point with a stopwatch: the same Keras network that needs hours on a CPU trains in
+# minutes on a GPU, because a GPU computes the many thousands of independent
+# multiply-adds of a convolution in parallel. (A bigger, more expensive GPU helps little
+# for networks this small; they cannot keep even a modest GPU busy.) From this run's
+# speed we can estimate how long the full plan would take on the machine that built this
+# page:
+fashion = results["Fashion-MNIST"]
+full_plan = recipes.get("simple_cnn_fashion").full
+seconds_per_image_epoch = fashion.seconds_per_epoch / fashion.train_samples
+full_images = training.validation_split_point(len(fashion_x), full_plan.validation_split)
+estimate = seconds_per_image_epoch * full_images * full_plan.epochs
+print(
+    f"full plan: {full_plan.epochs} epochs on {full_images} images "
+    f"({len(fashion_x) - full_images} held out for validation)"
+)
+print(f"estimated full fit time on {fashion.device}: {estimate / 60:.0f} minutes")
+
+# %%
+# What the full runs reach
+# ------------------------
+#
+# Each recipe states the test accuracy its full plan is expected to reach. The simple CNN
+# levels off lower on Fashion-MNIST than the deep CNN of the earlier chapters (three
+# blocks of convolutions), whose recipe promises more:
+for name in ("simple_cnn_fashion", "deep_cnn_fashion"):
+    plan = recipes.get(name).full
+    print(f"{name:19s} full plan: {plan.epochs} epochs, target {plan.target_accuracy:.0%}")
+
+# %%
+# The deep CNN is several times slower per epoch, so this page trains it only with the
+# full budget; with the quick budget it says so and moves on.
+if settings.budget() == "full":
+    deep = recipes.run_recipe("deep_cnn_fashion")
+    deep_target = recipes.get("deep_cnn_fashion").full.target_accuracy
+    print(
+        f"deep_cnn on Fashion-MNIST: test accuracy {deep.test_accuracy:.4f} "
+        f"(target {deep_target:.0%} met: {deep.test_accuracy >= deep_target}), "
+        f"fit time {deep.wall_time_s / 60:.1f} minutes, device: {deep.device}"
+    )
+else:
+    print("quick budget: the deep_cnn_fashion run is skipped (set CONVBOOK_BUDGET=full)")
+
+# %%
+# Which clothes get confused?
+# ---------------------------
+#
+# An accuracy is one number; the *confusion matrix* shows where the errors are. Row
+# :math:`i`, column :math:`j` counts the test images of class :math:`i` that the network
+# called :math:`j`, so the diagonal holds the correct answers. To fill it we need the
+# predictions for every test image: :func:`convbook.training.evaluate` scores the same
+# test images the run was tested on (the recipe drew its subset with seed 0, and so do we)
+# and keeps the true and the predicted classes.
+fashion_plan = plans["Fashion-MNIST"]
+fashion_data = training.prepare(
+    "fashion_mnist",
+    train_samples=fashion_plan.train_samples,
+    test_samples=fashion_plan.test_samples,
+)
+evaluation = training.evaluate(fashion.model, fashion_data)
+print(f"test images: {len(evaluation.y_true)}, accuracy {evaluation.accuracy:.4f}")
+matrix = training.confusion_matrix(evaluation.y_true, evaluation.y_pred, len(fashion_names))
+fig = training_plots.show_confusion_matrix(
+    matrix, fashion_names, title="Fashion-MNIST: where the simple CNN goes wrong"
+)
+
+# %%
+# Reading the matrix row by row gives the accuracy for each class; the worst ones, and
+# the pair of classes most often mistaken for each other (in either direction):
+class_accuracy = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
+for label in np.argsort(class_accuracy)[:4]:
+    print(f"{fashion_names[label]:12s} {class_accuracy[label]:.1%} right")
+mix_ups = matrix + matrix.T
+np.fill_diagonal(mix_ups, 0)
+first, second = np.unravel_index(np.argmax(mix_ups), mix_ups.shape)
+print(
+    f"most confused pair: {fashion_names[first]} and {fashion_names[second]} "
+    f"({mix_ups[first, second]} test images)"
+)
+
+# %%
+# Are the errors spread evenly? Take the four garments worn on the upper body, the
+# classes the sample grid showed to look alike. Mistaking one of them for another fills
+# 12 of the matrix's 90 off-diagonal cells (each of the 4 classes can be mistaken for 3
+# others). If mistakes fell anywhere at random, those cells would hold about 13% of them.
+# The three kinds of footwear form a second, smaller family of look-alikes. The last two
+# lines show how many mistakes each family really holds:
+groups = {
+    "T-shirt/top, Pullover, Coat, Shirt": ("T-shirt/top", "Pullover", "Coat", "Shirt"),
+    "Sandal, Sneaker, Ankle boot": ("Sandal", "Sneaker", "Ankle boot"),
+}
+classes = len(fashion_names)
+off_diagonal = classes * (classes - 1)
+mistakes = matrix.sum() - np.trace(matrix)
+print(f"mistakes in total: {mistakes}")
+for group, members in groups.items():
+    index = [fashion_names.index(name) for name in members]
+    cells = len(index) * (len(index) - 1)
+    print(f"{group}: {cells} of {off_diagonal} cells, {cells / off_diagonal:.0%} if spread evenly")
+for group, members in groups.items():
+    index = [fashion_names.index(name) for name in members]
+    within = matrix[np.ix_(index, index)].sum() - matrix[index, index].sum()
+    print(f"mistakes within {group}: {within} ({within / max(mistakes, 1):.0%})")
+
+# %%
+# In most published results "Shirt" is the hardest class: a shirt can have short or long
+# sleeves, a collar or none, a pattern or none, so it overlaps with all three of the other
+# tops. Trousers and bags have shapes of their own, and footwear is mostly taken for other
+# footwear. Here are the first test images the network got wrong, with what they are and
+# what it answered. Some are honest mistakes; a few you might get wrong yourself.
+fig = training_plots.show_misclassified(
+    fashion_data.x_test, evaluation.y_true, evaluation.y_pred, fashion_names, limit=16
+)
+
+# %%
+# Exercises
+# ---------
+#
+# 1. Run the ``deep_cnn_mnist`` and ``deep_cnn_fashion`` recipes with
+#    :func:`convbook.recipes.run_recipe`. Is the gap between the datasets larger or
+#    smaller for the deep network than for the simple one?
+# 2. Prepare Fashion-MNIST with ``normalization="centered"`` and train
+#    ``models.build("simple_cnn")`` on it with :func:`convbook.training.train`. Does
+#    centring change the test accuracy after the same number of epochs?
+# 3. From ``matrix``, find the class that is most often *predicted* wrongly (largest column
+#    sum minus the diagonal). Is it the same class that is most often *misread*?
+# 4. Merge the four upper-body classes into one: how accurate would the network be on the
+#    resulting seven-class problem? (Count the mistakes that stay inside the group as
+#    correct.)
+# 5. Set ``CONVBOOK_BUDGET=full`` and run this page on a machine with a GPU. How long does
+#    the full Fashion-MNIST run take, compared with the estimate printed above?

@@ -1,0 +1,390 @@
+"""
+Kuzushiji-MNIST with callbacks
+==============================
+
+Kuzushiji-MNIST asks a network to read ten cursive Japanese characters from books printed
+centuries ago, in MNIST's familiar format. We use it to watch a training run from the
+inside with Keras *callbacks*: small objects that Keras calls at fixed moments of
+training. One computes the ROC AUC on the validation images after every epoch, one keeps
+the best model on disk, one stops training when the validation loss stops improving, and
+one backs the run up so that it can resume after an interruption. You also review the
+layers a CNN is built from and write a callback of your own. Callbacks are how long runs
+are made safe and cheap: you keep the best model rather than the last, stop when more
+epochs no longer help, and lose one epoch, not the whole run, when a machine goes down.
+"""
+
+# %%
+# Budget and device
+# -----------------
+from convbook import devices, settings
+
+print(f"budget: {settings.budget()}, device: {devices.describe()}")
+
+# %%
+# Kuzushiji-MNIST
+# ---------------
+#
+# *Kuzushiji* ("broken-down characters") is the cursive script in which Japanese was
+# written and printed for more than a thousand years. Since the school reforms at the
+# start of the twentieth century hardly anyone learns to read it, and most of the books
+# kept in Japanese libraries are closed to modern readers. Tarin Clanuwat and colleagues
+# (2018) cut characters out of classical books digitised by the National Institute of
+# Japanese Literature and published Kuzushiji-MNIST: ten hiragana characters, one per
+# class, as 28x28 grey images in MNIST's format and split. A cursive character can be
+# written in several very different ways, so it is harder than MNIST. Here are the ten
+# classes, each a character and how it is read:
+from convbook import datasets
+
+kmnist_names = datasets.CLASS_NAMES["kmnist"]
+for label, name in enumerate(kmnist_names):
+    print(f"{label}: {name}")
+
+# %%
+# The dataset is downloaded from its authors' release the first time it is used. Where it
+# is neither in the data directory nor reachable, :func:`convbook.datasets.load` raises
+# :class:`~convbook.datasets.DatasetUnavailable`, whose message says what to download
+# and where to put it. This page checks first and remembers the answer in
+# ``kmnist_available``.
+try:
+    (kmnist_x, kmnist_y), (kmnist_x_test, kmnist_y_test) = datasets.load("kmnist", progress=False)
+except datasets.DatasetUnavailable as error:
+    kmnist_available = False
+    print(
+        "Kuzushiji-MNIST is not available offline on the machine that built this page, so "
+        "the Kuzushiji-MNIST cells below are skipped. To get it:"
+    )
+    for line in str(error).splitlines():
+        print("   ", line)
+else:
+    kmnist_available = True
+    print("training images:", kmnist_x.shape, "test images:", kmnist_x_test.shape)
+
+# %%
+# When it is available, a sample of each class. The same character can look very
+# different from one book, or one hand, to the next.
+if kmnist_available:
+    import numpy as np
+
+    from convbook.plotting import data as data_plots
+
+    columns = [np.flatnonzero(kmnist_y == label)[:3] for label in range(len(kmnist_names))]
+    grid = np.stack(columns, axis=1).ravel()
+    fig = data_plots.show_samples(
+        kmnist_x[grid],
+        kmnist_y[grid],
+        kmnist_names,
+        n_rows=3,
+        n_cols=len(kmnist_names),
+        title="Kuzushiji-MNIST: three training images of each class (one class per column)",
+    )
+else:
+    print("skipped: no Kuzushiji-MNIST images to show")
+
+# %%
+# When it is not, the training below runs on a stand-in, Fashion-MNIST (chapter 6),
+# clearly labelled as such, so that you still see every callback at work on real data.
+# The recipe for Kuzushiji-MNIST trains the deep CNN; the stand-in is the Fashion-MNIST
+# recipe of the simple CNN, with the same callbacks added.
+from convbook import recipes
+
+run_name = "kmnist_callbacks" if kmnist_available else "simple_cnn_fashion"
+recipe = recipes.get(run_name)
+plan = recipe.plan()
+print(f"recipe {run_name}: {recipe.model} on {recipe.dataset}, callbacks {recipe.callbacks}")
+print(f"plan: {plan}")
+
+# %%
+# The layers of a CNN
+# -------------------
+#
+# The network of the article this chapter follows is built like ``simple_cnn``: every
+# kind of layer a basic CNN needs, once. Keras lists them with their output shapes and
+# how many weights each one learns:
+import keras
+
+from convbook import models
+
+for layer in models.build("simple_cnn").layers:
+    rate = f"  rate {layer.rate}" if isinstance(layer, keras.layers.Dropout) else ""
+    print(
+        f"{layer.name:12s} {type(layer).__name__:13s} "
+        f"output {str(layer.output.shape):20s} weights {layer.count_params()}{rate}"
+    )
+
+# %%
+# * **Conv2D** slides small learned filters over its input and writes one *feature map*
+#   per filter (Part I). The first convolution finds simple patterns such as edges and
+#   curves; the second combines them into larger ones. A filter's weights are shared
+#   across the whole image, so a stroke is recognised wherever it is.
+# * **MaxPooling2D** keeps the largest value of each 2x2 window: a quarter of the values,
+#   no weights, and a little indifference to small shifts.
+# * **Dropout** sets a random fraction of its inputs to zero at every training step (25%
+#   and 50% here) and does nothing at test time. No unit can rely on one particular other
+#   unit, which fights overfitting. CNNs usually put dropout next to the dense layers,
+#   where most of the weights are.
+# * **Flatten** lays the feature maps out as one long vector, the form a dense layer
+#   reads. It has no weights; it only forgets the spatial arrangement.
+# * **Dense** connects every input to every unit. The last dense layer has one unit per
+#   class and a softmax, which turns its scores into probabilities.
+#
+# The Kuzushiji-MNIST recipe uses the deeper ``deep_cnn`` instead: the same kinds of
+# layers, more of them.
+kmnist_model = recipes.get("kmnist_callbacks").model
+print(
+    f"kmnist_callbacks trains {kmnist_model}: {models.build(kmnist_model).count_params()} weights"
+)
+
+# %%
+# What a callback is
+# ------------------
+#
+# ``model.fit`` runs a loop over epochs and, inside each, over batches. At fixed points of
+# that loop (the start and end of training, of each epoch and of each batch) it calls the
+# matching method of every callback in its list: ``on_train_begin``, ``on_epoch_end`` and
+# so on. A callback sees the model and the numbers logged so far, can add numbers of its
+# own, save files, or stop the training. Writing one is a matter of subclassing
+# :class:`keras.callbacks.Callback` and filling in the methods you need. Here is a
+# callback of our own; we use it later to pull the plug on a run on purpose:
+
+
+class InterruptAt(keras.callbacks.Callback):
+    """Simulate a crash: raise KeyboardInterrupt as epoch ``epoch`` (counted from 0) begins."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt(f"simulated interruption before epoch {epoch + 1}")
+
+
+# %%
+# ROC AUC, one class against the rest
+# -----------------------------------
+#
+# Accuracy only asks whether the highest score belongs to the right class. The *ROC AUC*
+# looks at the scores themselves. Take one class, say "お (o)", and rank all validation
+# images by the network's score for it. Ideally every image of "お" is ranked above every
+# image of another class. The ROC curve plots, as a threshold slides down that ranking,
+# the share of "お" images above it (true positive rate) against the share of other
+# images above it (false positive rate); the area under it, the AUC, equals the
+# probability that a randomly picked "お" image scores higher than a randomly picked other
+# image. 1 is a perfect ranking, 0.5 is guessing. Doing this for every class against the
+# rest and averaging gives the *macro one-vs-rest* ROC AUC, which
+# :func:`convbook.training.roc_auc_ovr` computes.
+#
+# An illustration with made-up scores (not data from any network): six images, three
+# classes. For each class we count the (positive, negative) pairs that the class's score
+# puts in the right order, ties counting one half:
+import numpy as np
+
+from convbook import training
+
+example_labels = np.array([0, 0, 1, 1, 2, 2])
+example_scores = np.array(
+    [
+        [0.7, 0.2, 0.1],
+        [0.6, 0.3, 0.1],
+        [0.3, 0.6, 0.1],
+        [0.5, 0.3, 0.2],
+        [0.1, 0.3, 0.6],
+        [0.2, 0.2, 0.6],
+    ]
+)
+areas = []
+for k in range(3):
+    positive = example_scores[example_labels == k, k]
+    negative = example_scores[example_labels != k, k]
+    ordered = (positive[:, None] > negative).sum() + 0.5 * (positive[:, None] == negative).sum()
+    areas.append(ordered / (len(positive) * len(negative)))
+    pairs = len(positive) * len(negative)
+    print(f"class {k}: {ordered:g} of {pairs} pairs in order, AUC {areas[-1]:.3f}")
+print(f"mean over classes: {np.mean(areas):.4f}")
+print(f"roc_auc_ovr:       {training.roc_auc_ovr(example_labels, example_scores):.4f}")
+wrong = np.flatnonzero(example_scores.argmax(axis=1) != example_labels)
+print(f"misclassified images: {wrong.tolist()} ({len(wrong)} of {len(example_labels)})")
+accuracy = np.mean(example_scores.argmax(axis=1) == example_labels)
+print(f"accuracy of the same scores: {accuracy:.4f}")
+
+# %%
+# The example shows why the two numbers differ. Image 3, the second image of class 1, is
+# misclassified: class 0 scores higher for it. For accuracy that is simply one image
+# wrong. For the ROC AUC it only matters how that image ranks among the others on each
+# class's score: on class 1's score it still beats two of the four other images and ties
+# with the other two, so only class 1's area drops, and only a little.
+# :class:`convbook.training.RocAucCallback` computes this number on the validation images
+# after every epoch and adds it to the epoch's logs as ``val_roc_auc``, next to
+# ``val_loss`` and ``val_accuracy``; it must come before any callback that reads it.
+#
+# Keeping the best, stopping in time, resuming
+# --------------------------------------------
+#
+# The Kuzushiji-MNIST recipe asks for three callbacks:
+print("callbacks of kmnist_callbacks:", recipes.get("kmnist_callbacks").callbacks)
+print(f"patience of this page's plan: {plan.patience} epochs")
+
+# %%
+# * ``"roc_auc"`` is the :class:`~convbook.training.RocAucCallback` above.
+# * ``"early_stopping"`` is :class:`keras.callbacks.EarlyStopping` watching ``val_loss``.
+#   When the validation loss has not improved for ``patience`` epochs in a row, it stops
+#   the training, and it puts back the weights of the best epoch it saw
+#   (``restore_best_weights=True``). More epochs past that point would only fit the
+#   training images more closely while the network gets worse on new ones.
+# * ``"checkpoint"`` makes :func:`~convbook.training.train` add two callbacks.
+#   :class:`keras.callbacks.ModelCheckpoint` saves the whole model to
+#   ``<model name>-best.keras`` whenever the validation loss reaches a new low, so the best
+#   model is safe on disk whatever happens later. :class:`keras.callbacks.BackupAndRestore`
+#   backs up the weights and the epoch counter after every epoch; if the run dies, calling
+#   ``train`` again with the same directory continues after the last completed epoch.
+#
+# Our stand-in recipe has no callbacks of its own, so we hand it the same two callbacks
+# the Kuzushiji-MNIST recipe builds, and the same ``checkpoint_dir`` switches on the third.
+
+
+def extra_callbacks():
+    """The callbacks this page adds to the recipe's own (fresh ones for every run)."""
+    if kmnist_available:
+        return []  # kmnist_callbacks brings its own
+    return [
+        training.RocAucCallback(),
+        keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=plan.patience, restore_best_weights=True
+        ),
+    ]
+
+
+# %%
+# An interrupted run
+# ------------------
+#
+# Now the training, in a temporary checkpoint directory. To show the backup at work we
+# interrupt the run on purpose as its second epoch begins, with the callback written above,
+# just as a power cut or a closed laptop would.
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+checkpoint_dir = Path(tempfile.mkdtemp(prefix="convbook-callbacks-"))
+interrupted = plan.epochs >= 2
+if interrupted:
+    started = time.perf_counter()
+    try:
+        recipes.run_recipe(
+            run_name, checkpoint_dir=checkpoint_dir, callbacks=[*extra_callbacks(), InterruptAt(1)]
+        )
+    except KeyboardInterrupt as stop:
+        print(f"run interrupted after {time.perf_counter() - started:.1f} s: {stop}")
+    print("left in the checkpoint directory:", sorted(p.name for p in checkpoint_dir.iterdir()))
+else:
+    print(f"the plan has only {plan.epochs} epoch, so there is nothing to interrupt")
+
+# %%
+# The directory holds the backup (weights and epoch counter), the history so far and
+# the best model. Calling the recipe again with the same directory picks the run up where
+# it stopped: it builds a fresh model, finds the backup, restores the weights and the
+# epoch counter and trains the remaining epochs. Nothing is repeated.
+resumed = recipes.run_recipe(run_name, checkpoint_dir=checkpoint_dir, callbacks=extra_callbacks())
+print(
+    f"{resumed.dataset}: resumed after epoch {resumed.initial_epoch}, trained "
+    f"{resumed.epochs_run} more; history covers {len(resumed.history['loss'])} epochs"
+)
+print(
+    f"test accuracy {resumed.test_accuracy:.4f}, fit time after resuming "
+    f"{resumed.wall_time_s:.1f} s, device: {resumed.device}"
+)
+
+# %%
+# What the callbacks recorded
+# ---------------------------
+#
+# The history now holds the validation ROC AUC of every epoch, before and after the
+# interruption, next to the loss and accuracy:
+history = resumed.history
+for epoch in range(len(history["val_loss"])):
+    print(
+        f"epoch {epoch + 1}: val_loss {history['val_loss'][epoch]:.4f}  "
+        f"val_accuracy {history['val_accuracy'][epoch]:.4f}  "
+        f"val_roc_auc {history['val_roc_auc'][epoch]:.4f}"
+    )
+from convbook.plotting import training as training_plots
+
+dataset_title = datasets.info(resumed.dataset).title
+if not kmnist_available:
+    dataset_title += ", standing in for Kuzushiji-MNIST"
+fig = training_plots.show_histories(
+    {f"{recipe.model} on {datasets.info(resumed.dataset).title}": history},
+    keys=("val_loss", "val_accuracy", "val_roc_auc"),
+    title=f"{dataset_title} ({settings.budget()} budget): what the callbacks logged per epoch",
+)
+
+# %%
+# Compare the last two columns: the ROC AUC is usually much closer to 1 than the
+# accuracy, because even when the top score is wrong, the right class's score is still
+# high compared with the other images' scores for that class.
+#
+# Which epoch was best, and did early stopping end the run? The checkpoint file holds the
+# model of the epoch with the lowest validation loss:
+best_epoch = int(np.argmin(history["val_loss"])) + 1
+epochs_trained = len(history["loss"])
+print(f"best epoch: {best_epoch} (val_loss {min(history['val_loss']):.4f})")
+print(f"best model saved as: {Path(resumed.best_checkpoint).name}")
+if epochs_trained < plan.epochs:
+    print(f"early stopping ended the run after {epochs_trained} of {plan.epochs} epochs")
+else:
+    print(
+        f"all {plan.epochs} epochs ran: the validation loss never failed to improve for "
+        f"{plan.patience} epochs in a row"
+    )
+
+# %%
+# Whatever happened to the model in memory, the best one can be loaded back from the
+# checkpoint and scored on the test set. After an interruption the two can differ:
+# ``EarlyStopping`` only remembers the epochs since the restart, while the checkpoint
+# compares every epoch of the run.
+best_model = keras.saving.load_model(resumed.best_checkpoint)
+test_data = training.prepare(
+    recipe.dataset,
+    input_shape=recipe.input_shape or models.default_input_shape(recipe.model),
+    train_samples=plan.train_samples,
+    test_samples=plan.test_samples,
+)
+best_scores = training.evaluate(best_model, test_data)
+final_scores = training.evaluate(resumed.model, test_data)
+same = np.allclose(best_scores.probabilities, final_scores.probabilities, atol=1e-6)
+print(f"test accuracy of the checkpoint: {best_scores.accuracy:.4f}")
+print(f"model in memory has the checkpoint's weights: {same}")
+shutil.rmtree(checkpoint_dir)  # the temporary directory has served its purpose
+
+# %%
+# The full budget on Kuzushiji-MNIST
+# ----------------------------------
+#
+# With the full budget the recipe trains on all the training images for up to many more
+# epochs; its plan states the test accuracy it is expected to reach:
+full_plan = recipes.get("kmnist_callbacks").full
+print(f"full plan: up to {full_plan.epochs} epochs, patience {full_plan.patience}")
+print(f"target test accuracy: {full_plan.target_accuracy:.0%}")
+if kmnist_available and settings.budget() == "full":
+    met = resumed.test_accuracy >= full_plan.target_accuracy
+    print(f"this run: {resumed.test_accuracy:.4f}, target met: {met}")
+elif not kmnist_available:
+    print("skipped: Kuzushiji-MNIST is not available on this machine (see above)")
+
+# %%
+# Exercises
+# ---------
+#
+# 1. Write a callback that prints the learning rate and the time of every epoch
+#    (``on_epoch_begin`` / ``on_epoch_end``), and pass it to
+#    :func:`convbook.recipes.run_recipe` with ``callbacks=[...]``.
+# 2. Make early stopping watch ``val_roc_auc`` instead of ``val_loss``. Which ``mode``
+#    does it need, and why must :class:`~convbook.training.RocAucCallback` come first in
+#    the list?
+# 3. Change ``InterruptAt(1)`` to ``InterruptAt(0)``. What is in the checkpoint directory
+#    afterwards, and where does the resumed run start?
+# 4. Compute :func:`convbook.training.roc_auc_ovr` for the made-up example after swapping
+#    the scores of two images of the same class. Why does the value not change?
+# 5. If Kuzushiji-MNIST was unavailable, follow the printed instructions on a machine
+#    with internet access, run ``convbook data fetch kmnist``, and run this page again.

@@ -1,0 +1,263 @@
+"""
+What the network learned
+========================
+
+A trained network is not a black box: its weights and its intermediate results are arrays
+you can look at. In this chapter you train a small CNN on MNIST and then open it up. You
+draw the first layer's filters and compare them with the hand-made kernels of Part I,
+follow one test digit through every convolution and pooling layer, check that a feature
+map is exactly the cross-correlation you computed by hand, look at the digits the network
+gets wrong and at the confusion matrix, and score the test set in chunks, the standard cure
+for a GPU running out of memory. Looking inside is how you find out whether a network
+learned what you hoped, and where it fails.
+"""
+
+# %%
+# Budget and device
+# -----------------
+#
+# The training run uses the ``compact_cnn_mnist`` recipe: its quick plan trains briefly
+# on a subset so this page builds in seconds; the full plan trains on all of MNIST.
+from convbook import devices, recipes, settings
+
+print(f"budget: {settings.budget()}, device: {devices.describe()}")
+print("plan:", recipes.get("compact_cnn_mnist").plan())
+
+# %%
+# A small CNN to look into
+# ------------------------
+#
+# ``compact_cnn`` has two convolution layers, each followed by 2x2 max pooling, then a
+# dense layer and ten outputs. Its last layer has no softmax: it outputs one raw score
+# (a *logit*) per digit, and the largest score is the prediction.
+result = recipes.run_recipe("compact_cnn_mnist")
+model = result.model
+print(
+    f"test accuracy {result.test_accuracy:.4f}, fit time {result.wall_time_s:.1f} s, "
+    f"device: {result.device}"
+)
+for layer in model.layers:
+    print(f"{layer.name:8s} {type(layer).__name__:13s} output {layer.output.shape}")
+
+# %%
+# The first layer's filters
+# -------------------------
+#
+# The first convolution has 32 filters of 3x3 weights, one input channel (grey) each.
+# :func:`convbook.inspection.first_layer_filters` returns its kernel, shaped
+# ``(height, width, input channels, filters)``. Each filter is drawn below with its
+# weights written in: red weights add the brightness under them, blue ones subtract it.
+from convbook import inspection
+from convbook.plotting import inspection as inspection_plots
+
+filters = inspection.first_layer_filters(model)
+print("first-layer kernel:", filters.shape)
+fig = inspection_plots.show_filters(
+    filters, title="compact_cnn on MNIST: the 32 learned 3x3 filters"
+)
+
+# %%
+# Back to Part I: edge detectors
+# ------------------------------
+#
+# The chapter "Filters on a real image" slid hand-designed kernels over a photograph:
+# Sobel kernels that subtract one side of the window from the other and find edges, a
+# Laplacian that finds change in any direction, a box blur that averages. Many of the
+# learned filters above have the same make-up, a positive side and a negative side. To
+# measure the resemblance we treat each 3x3 filter as a list of nine numbers and compute
+# its *cosine similarity* with each classic kernel: 1 for the same pattern (at any scale),
+# -1 for the same pattern with the sign flipped (an edge of the opposite polarity), near
+# 0 for unrelated patterns. For each classic kernel we report the learned filter that
+# matches it best.
+#
+# Is a close match meaningful? As a yardstick we do the same for the filters the network
+# *started* with: :func:`convbook.recipes.run_recipe` seeds every random generator with 0
+# before it builds the model, so seeding again and building the same model reproduces the
+# untrained weights exactly.
+import numpy as np
+
+from convbook import activations, convolution, models, training
+
+training.seed_everything(0)
+untrained = models.build("compact_cnn")
+start_filters = inspection.first_layer_filters(untrained)
+classic = convolution.named_kernels()
+
+
+def best_match(bank, kernel):
+    """Index and cosine similarity of the filter in ``bank`` most like ``kernel``."""
+    flat = bank[:, :, 0, :].reshape(-1, bank.shape[-1])
+    similarity = kernel.ravel() @ flat / (np.linalg.norm(kernel) * np.linalg.norm(flat, axis=0))
+    index = int(np.argmax(np.abs(similarity)))
+    return index, float(similarity[index])
+
+
+matches, same_filter = {}, 0
+print("kernel      learned filter (similarity)   untrained filter (similarity)")
+for name in ("sobel x", "sobel y", "laplacian", "box blur"):
+    matches[name] = best_match(filters, classic[name])
+    index, similarity = matches[name]
+    start_index, start_similarity = best_match(start_filters, classic[name])
+    same_filter += index == start_index
+    print(
+        f"{name:10s}  {index:2d} ({similarity:+.2f})"
+        f"                     {start_index:2d} ({start_similarity:+.2f})"
+    )
+print(f"the best match is the same filter before and after training for {same_filter} of 4")
+
+# %%
+# Side by side, the two Sobel kernels and their closest learned filters. (A negative
+# similarity means the learned filter is the kernel with its signs swapped: it finds the
+# same edges, from the other side.)
+from convbook.plotting import convolution as conv_plots
+
+pairs = {}
+for name in ("sobel x", "sobel y"):
+    index, similarity = matches[name]
+    pairs[name] = classic[name]
+    pairs[f"learned filter {index}\n(similarity {similarity:+.2f})"] = filters[:, :, 0, index]
+fig = conv_plots.show_kernels(
+    pairs, title="Hand-made Sobel kernels and the closest learned filters"
+)
+
+# %%
+# Compare the two columns of the table. A 3x3 filter has only nine weights, and among 32
+# random sets of nine numbers a few are bound to point roughly in the direction of any
+# given pattern, so even the untrained network scores well on this measure. The last line
+# says how often the best match is the very filter that matched before training: training
+# does not invent edge detectors from nothing, it reshapes the filters that are there into
+# a set that is useful together, and it changes the later layers too. The relative change
+# of each layer's weights from their starting values shows how much:
+import keras
+
+for trained_layer, start_layer in zip(model.layers, untrained.layers, strict=True):
+    if trained_layer.weights:
+        now = keras.ops.convert_to_numpy(trained_layer.kernel)
+        before = keras.ops.convert_to_numpy(start_layer.kernel)
+        change = np.linalg.norm(now - before) / np.linalg.norm(before)
+        print(f"{trained_layer.name:8s} weights moved by {change:.0%} of their initial size")
+
+# %%
+# The resemblance to hand-made kernels is most striking in networks with larger
+# first-layer filters trained on photographs: the 11x11 filters of AlexNet's first layer
+# (Krizhevsky, Sutskever and Hinton, 2012) famously came out as oriented edges, stripes
+# and colour blobs, very much the kernels of Part I, learned from data instead of designed.
+#
+# One digit through the network
+# -----------------------------
+#
+# A feature map is what one filter makes of the whole image. We take the first test
+# digit and ask :func:`convbook.inspection.feature_maps` for the output of every
+# convolution and pooling layer. Each row of the figure is one layer: the maps shrink
+# (26, 13, 11, 5 pixels) while the number of filters grows (32, then 64). The first
+# layer's maps are still recognisably the digit, each lit up where its filter's pattern
+# occurs, often along one side of the strokes; after the second convolution and pooling,
+# the 5x5 maps only say roughly *where* a feature is, which is what the dense layer needs.
+recipe_plan = recipes.get("compact_cnn_mnist").plan()
+data = training.prepare(
+    "mnist", train_samples=recipe_plan.train_samples, test_samples=recipe_plan.test_samples
+)
+digit = data.x_test[0]
+maps = inspection.feature_maps(model, digit)
+for name, values in maps.items():
+    print(f"{name:6s} {values.shape}")
+fig = inspection_plots.show_feature_maps(
+    maps, title=f"Test digit 0 (a {data.y_test[0]}) through compact_cnn", image=digit
+)
+
+# %%
+# A feature map is a Part I cross-correlation
+# -------------------------------------------
+#
+# Nothing in the first layer is new. Its ``k``-th feature map is the digit
+# cross-correlated with filter ``k`` (the slide-multiply-add of Part I, without padding),
+# plus the filter's bias, passed through ReLU. :func:`convbook.convolution.correlate2d`,
+# the NumPy function of Part I, reproduces every one of the 32 maps:
+conv1 = model.get_layer("conv1")
+biases = keras.ops.convert_to_numpy(conv1.bias)
+by_hand = np.stack(
+    [
+        np.maximum(convolution.correlate2d(digit[:, :, 0], filters[:, :, 0, k]) + biases[k], 0)
+        for k in range(filters.shape[-1])
+    ],
+    axis=-1,
+)
+print("by hand:", by_hand.shape, " from Keras:", maps["conv1"].shape)
+print(f"largest difference: {np.abs(by_hand - maps['conv1']).max():.1e}")
+
+# %%
+# And at the end of the network, the ten scores for this digit. Softmax turns them into
+# probabilities; the largest is the prediction.
+scores = training.predict_in_batches(model, digit[np.newaxis])
+probabilities = activations.softmax(scores)[0]
+print("logits:       ", np.round(scores[0], 2))
+print("probabilities:", np.round(probabilities, 3))
+print(f"prediction: {probabilities.argmax()} (true label {data.y_test[0]})")
+
+# %%
+# The mistakes
+# ------------
+#
+# :func:`convbook.training.evaluate` scores the whole test set (the same images the run
+# was tested on: the recipe drew its subset with seed 0, and so did we) and keeps the true
+# and the predicted digit of each image. :func:`convbook.inspection.misclassified` picks
+# out the wrong ones.
+from convbook.plotting import training as training_plots
+
+evaluation = training.evaluate(model, data)
+wrong = inspection.misclassified(evaluation.y_true, evaluation.y_pred)
+print(f"test accuracy {evaluation.accuracy:.4f}: {len(wrong)} of {len(evaluation.y_true)} wrong")
+digit_names = data.class_names
+fig = training_plots.show_misclassified(
+    data.x_test, evaluation.y_true, evaluation.y_pred, digit_names, limit=16
+)
+
+# %%
+# Look at them before blaming the network: some mistakes are digits written so that a
+# person would hesitate too. The confusion matrix counts which digit was taken for which;
+# the off-diagonal cells with the largest counts are the pairs to look at:
+matrix = training.confusion_matrix(evaluation.y_true, evaluation.y_pred, len(digit_names))
+fig = training_plots.show_confusion_matrix(matrix, digit_names, title="compact_cnn on MNIST")
+off_diagonal = matrix - np.diag(matrix.diagonal())
+for flat in np.argsort(off_diagonal, axis=None)[::-1][:3]:
+    true, predicted = np.unravel_index(flat, matrix.shape)
+    print(f"a {true} read as a {predicted}: {matrix[true, predicted]} times")
+
+# %%
+# Scoring in chunks: predict_in_batches
+# -------------------------------------
+#
+# Training never holds more than one batch of activations at a time, so a network that
+# trains fine on a GPU can still fail when it *scores* a large array in one go: the
+# activations of every image are computed at once, and the GPU runs out of memory (in
+# TensorFlow a ``ResourceExhaustedError``, "OOM"). The cure is to score the array in
+# chunks and join the results, which is all :func:`convbook.training.predict_in_batches`
+# does (``model.predict`` also batches internally; calling the model directly on a whole
+# array does not). Scoring is cheap, so moving it to the CPU is the other way out. The
+# chunks give the same numbers as ``model.predict`` on the same images, to float
+# rounding:
+chunk = 256
+in_chunks = training.predict_in_batches(model, data.x_test, batch_size=chunk)
+reference = model.predict(data.x_test[:500], verbose=0)
+print(f"{len(data.x_test)} images in {-(-len(data.x_test) // chunk)} chunks of {chunk}")
+difference = np.abs(in_chunks[:500] - reference).max()
+print(f"largest difference from model.predict on 500 images: {difference:.1e}")
+print("same predicted digits:", np.array_equal(in_chunks[:500].argmax(1), reference.argmax(1)))
+
+# %%
+# Exercises
+# ---------
+#
+# 1. Train ``simple_cnn_mnist`` instead (its first layer also has 32 filters of 3x3) and
+#    draw its filters. Do the best matches with the Sobel kernels improve?
+# 2. Set ``CONVBOOK_BUDGET=full`` and run the page again. How far do the first layer's
+#    weights move from their starting values in the full run, and do the trained filters
+#    now match the classic kernels better than the untrained ones?
+# 3. Pass ``layer_names=["conv2"]`` to :func:`convbook.inspection.feature_maps` and draw
+#    all 64 maps with ``max_channels=64``. Can you find maps that respond to the end of a
+#    stroke, or to a corner?
+# 4. Pick a misclassified digit and look at its probabilities. Was the network nearly
+#    sure, or torn between two digits? How does that compare with a correctly classified
+#    one?
+# 5. Score ``data.x_test`` with ``batch_size=1`` and with ``batch_size=len(data.x_test)``
+#    and time both. Why is one image at a time so slow?
