@@ -72,6 +72,7 @@ html_theme = "pydata_sphinx_theme"
 html_title = "convbook"
 html_static_path = ["_static"]
 html_favicon = "_static/favicon.svg"
+html_css_files = ["convbook.css"]
 templates_path = ["_templates"]
 html_theme_options = {
     "show_toc_level": 2,
