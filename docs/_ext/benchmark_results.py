@@ -47,6 +47,16 @@ def _race_rst(report: dict) -> list[str]:
     ]
     if ratio is not None:
         lines += [f"Time to 99.0%, convbook / canonical: **{ratio:.2f}**.", ""]
+    targets = report.get("targets", {})
+    verdict = {True: "met", False: "**not met**"}
+    if targets:
+        lines += [
+            "Targets: convbook reaches 99.0% in at most 0.2x the canonical time: "
+            f"{verdict[targets['ratio_at_most_0.2']]}; convbook reaches 99.4% within the "
+            "canonical recipe's time to 99.0%: "
+            f"{verdict[targets['convbook_99_4_within_canonical_99_0']]}.",
+            "",
+        ]
     lines += [
         "Epoch by epoch (training seconds so far, then test accuracy):",
         "",
