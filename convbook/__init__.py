@@ -18,8 +18,9 @@ models
     The networks of the book, built by name.
 devices, training, recipes
     Which device trains; preparing data, training, evaluating; the book's named runs.
-comparisons, inspection, flops
-    Side-by-side runs; filters, feature maps and mistakes; arithmetic cost of a model.
+comparisons, inspection, flops, speed
+    Side-by-side runs; filters, feature maps and mistakes; arithmetic cost of a model;
+    training throughput under different settings.
 plotting
     Every figure the book draws.
 cli

@@ -707,6 +707,7 @@ def _conv_bn_relu(filters: int, number: int) -> list[keras.layers.Layer]:
 def fast_cnn(
     input_shape: tuple[int, int, int] = MNIST_SHAPE,
     num_classes: int = 10,
+    translation: float = 0.0,
 ) -> keras.Model:
     """Build a small, quick network that reaches 99% on MNIST in two epochs on a CPU.
 
@@ -724,6 +725,9 @@ def fast_cnn(
     canonical recipe trains for 12 to 15. On a CPU, batch normalisation costs time of its
     own, so an epoch takes about as long as the canonical network's: the saving is in
     epochs. The convolutions have no biases: batch normalisation's offset replaces them.
+    With small random shifts (``translation=0.08``) and a second, longer learning-rate
+    cycle (the ``"fast_mnist"`` recipe: cycles of 2 and 8 epochs) it keeps 99% after two
+    epochs and passes 99.4% after about eight.
 
     Parameters
     ----------
@@ -731,6 +735,12 @@ def fast_cnn(
         ``(height, width, channels)``; at least 18x18.
     num_classes
         Number of output units (at least 2).
+    translation
+        If positive, a first layer ``shift`` (:class:`keras.layers.RandomTranslation`)
+        moves each training image by up to this fraction of its height and width (filling
+        with background), a cheap augmentation that lets longer runs pass 99.4% on MNIST.
+        It is active only in training (``model.fit``), not in ``predict`` or ``evaluate``,
+        and adds no parameters. ``0`` (the default): no such layer.
 
     Returns
     -------
@@ -751,7 +761,19 @@ def fast_cnn(
     (None, 3, 3, 64)
     """
     input_shape, num_classes = _checked(input_shape, num_classes)
+    if (
+        isinstance(translation, bool)
+        or not isinstance(translation, int | float)
+        or not 0 <= translation < 0.5
+    ):
+        raise ValueError(f"translation must be a number in [0, 0.5); got {translation!r}.")
+    shift = (
+        [layers.RandomTranslation(translation, translation, fill_mode="constant", name="shift")]
+        if translation > 0
+        else []
+    )
     stack = [
+        *shift,
         *_conv_bn_relu(16, 1),
         layers.MaxPooling2D(2, name="pool1"),
         *_conv_bn_relu(32, 2),

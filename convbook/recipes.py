@@ -40,7 +40,10 @@ if TYPE_CHECKING:
 #: Callbacks a recipe can ask for, by name.
 CALLBACK_NAMES: tuple[str, ...] = ("roc_auc", "early_stopping", "checkpoint")
 #: Learning-rate schedules a recipe can ask for, by name.
-SCHEDULES: tuple[str | None, ...] = (None, "one_cycle")
+SCHEDULES: tuple[str | None, ...] = (None, "one_cycle", "warm_restart")
+#: Epochs of the first cycle of the ``"warm_restart"`` schedule; the rest of the run is
+#: the second cycle (a run of at most this many epochs has a single cycle).
+FIRST_CYCLE_EPOCHS = 2
 
 # Arguments of run_recipe that are passed on to train() or prepare() rather than the plan.
 _RUN_ARGUMENTS: tuple[str, ...] = (
@@ -66,7 +69,7 @@ class RunPlan:
         Subset sizes (``None``: the whole split).
     learning_rate
         The optimizer's learning rate (``None``: the optimizer's default); with the
-        ``"one_cycle"`` schedule, its peak.
+        ``"one_cycle"`` or ``"warm_restart"`` schedule, its peak.
     validation_split
         Fraction of the training images held out for validation.
     patience
@@ -136,8 +139,10 @@ class Recipe:
     optimizer
         A Keras optimizer name.
     schedule
-        ``None`` (constant learning rate) or ``"one_cycle"``
-        (:func:`convbook.training.one_cycle_schedule`).
+        ``None`` (constant learning rate), ``"one_cycle"``
+        (:func:`convbook.training.one_cycle_schedule`) or ``"warm_restart"``
+        (:func:`convbook.training.warm_restart_schedule`: a first cycle of
+        :data:`FIRST_CYCLE_EPOCHS` epochs, then one cycle over the remaining epochs).
     callbacks
         Names from :data:`CALLBACK_NAMES`: ``"roc_auc"`` logs the validation ROC AUC,
         ``"early_stopping"`` stops when the validation loss stops improving and restores
@@ -295,14 +300,16 @@ RECIPES: dict[str, Recipe] = {
             "fast_mnist",
             "fast_cnn",
             "mnist",
-            {},
+            {"translation": 0.08},
             quick=_quick(epochs=1, train_samples=12000, learning_rate=4e-3),
-            full=RunPlan(epochs=2, learning_rate=4e-3, target_accuracy=0.99),
+            # Cycles of 2 and 8 epochs: past 99 % after the first cycle (epoch 2), past
+            # 99.4 % near the end of the second (epochs 8 to 10).
+            full=RunPlan(epochs=10, learning_rate=4e-3, target_accuracy=0.994),
             description=(
-                "A CNN built for speed, trained with a one-cycle learning rate: 99 % on MNIST "
-                "in a few epochs."
+                "A CNN built for speed, trained with warm restarts of a one-cycle learning "
+                "rate and small random shifts: 99 % on MNIST in two epochs, 99.4 % in ten."
             ),
-            schedule="one_cycle",
+            schedule="warm_restart",
         ),
     )
 }
@@ -322,11 +329,25 @@ def get(name: str) -> Recipe:
     Examples
     --------
     >>> get("fast_mnist").schedule
-    'one_cycle'
+    'warm_restart'
     """
     if name not in RECIPES:
         raise ValueError(f"Unknown recipe {name!r}; valid names are {', '.join(RECIPE_NAMES)}.")
     return RECIPES[name]
+
+
+def warm_restart_cycles(epochs: int) -> tuple[int, ...]:
+    """Return the cycle lengths, in epochs, of a ``"warm_restart"`` run of ``epochs`` epochs.
+
+    Examples
+    --------
+    >>> warm_restart_cycles(10), warm_restart_cycles(2), warm_restart_cycles(1)
+    ((2, 8), (2,), (1,))
+    """
+    _positive_int("epochs", epochs)
+    if epochs <= FIRST_CYCLE_EPOCHS:
+        return (epochs,)
+    return (FIRST_CYCLE_EPOCHS, epochs - FIRST_CYCLE_EPOCHS)
 
 
 def _split_overrides(overrides: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -418,12 +439,17 @@ def run_recipe(name: str, budget: str | None = None, **overrides: Any) -> Traini
         **dict(recipe.model_kwargs),
     )
     learning_rate: Any = plan.learning_rate
-    if recipe.schedule == "one_cycle":
+    if recipe.schedule is not None:
         fitted = training.validation_split_point(len(data.x_train), plan.validation_split)
-        learning_rate = training.one_cycle_schedule(
-            plan.epochs * training.steps_per_epoch(fitted, plan.batch_size),
-            plan.learning_rate or 3e-3,
-        )
+        steps = training.steps_per_epoch(fitted, plan.batch_size)
+        if recipe.schedule == "one_cycle":
+            learning_rate = training.one_cycle_schedule(
+                plan.epochs * steps, plan.learning_rate or 3e-3
+            )
+        else:  # "warm_restart"
+            learning_rate = training.warm_restart_schedule(
+                steps, plan.learning_rate or 3e-3, warm_restart_cycles(plan.epochs)
+            )
     checkpoint_dir = run.get("checkpoint_dir")
     if checkpoint_dir is None and "checkpoint" in recipe.callbacks:
         checkpoint_dir = tempfile.mkdtemp(prefix=f"convbook-{recipe.name}-")

@@ -522,6 +522,116 @@ def one_cycle_schedule(
     )
 
 
+@keras.saving.register_keras_serializable(package="convbook")
+class WarmRestartSchedule(keras.optimizers.schedules.LearningRateSchedule):
+    """One-cycle learning rates in a row: warm restarts (Loshchilov and Hutter, "SGDR", 2016).
+
+    Each cycle of ``cycle_steps`` has the shape of :class:`OneCycleSchedule`: a linear
+    warm-up from ``peak / initial_divisor`` to ``peak`` over its first ``warmup_fraction``,
+    then half a cosine down to ``peak / final_divisor`` at its last step. The next cycle
+    starts again low and climbs back to the peak (the "restart"). A short first cycle ends
+    at a low rate early, so the model is already good after it; the later, longer cycle
+    then takes it further. Steps past the last cycle keep its final rate. Computed with
+    ``keras.ops``, so it works on every backend.
+
+    Examples
+    --------
+    >>> schedule = WarmRestartSchedule(cycle_steps=(40, 60), peak_learning_rate=0.01)
+    >>> curve = schedule.curve()
+    >>> len(curve), int(curve[:40].argmax()), 40 + int(curve[40:].argmax())
+    (100, 10, 55)
+    >>> bool(curve[39] < 1e-5), float(curve[40]).__round__(4)
+    (True, 0.0004)
+    """
+
+    def __init__(
+        self,
+        cycle_steps: Sequence[int],
+        peak_learning_rate: float,
+        warmup_fraction: float = 0.25,
+        initial_divisor: float = 25.0,
+        final_divisor: float = 1e4,
+    ) -> None:
+        if isinstance(cycle_steps, str | bytes) or not isinstance(cycle_steps, Iterable):
+            raise TypeError(f"cycle_steps must be a sequence of integers; got {cycle_steps!r}.")
+        self.cycle_steps = tuple(_check_int("cycle_steps", n, minimum=2) for n in cycle_steps)
+        if not self.cycle_steps:
+            raise ValueError("cycle_steps must name at least one cycle.")
+        # The per-cycle shape and its checks are OneCycleSchedule's.
+        self._cycles = [
+            OneCycleSchedule(n, peak_learning_rate, warmup_fraction, initial_divisor, final_divisor)
+            for n in self.cycle_steps
+        ]
+        first = self._cycles[0]
+        self.peak_learning_rate = first.peak_learning_rate
+        self.warmup_fraction = first.warmup_fraction
+        self.initial_divisor = first.initial_divisor
+        self.final_divisor = first.final_divisor
+        self.total_steps = sum(self.cycle_steps)
+
+    @property
+    def boundaries(self) -> tuple[int, ...]:
+        """The step at which each cycle starts (the first is 0)."""
+        return tuple(int(n) for n in np.cumsum((0, *self.cycle_steps[:-1])))
+
+    def __call__(self, step: Any) -> Any:
+        """Return the learning rate at optimizer step ``step`` (counted from 0)."""
+        ops = keras.ops
+        step = ops.cast(step, "float32")
+        rate = self._cycles[0](step)
+        for start, cycle in zip(self.boundaries[1:], self._cycles[1:], strict=True):
+            rate = ops.where(step >= float(start), cycle(step - float(start)), rate)
+        return rate
+
+    def curve(self) -> np.ndarray:
+        """Return the learning rate at every step ``0 .. total_steps - 1`` as a NumPy array."""
+        steps = np.arange(self.total_steps, dtype=np.float32)
+        return np.asarray(keras.ops.convert_to_numpy(self(steps)), dtype=np.float64)
+
+    def get_config(self) -> dict[str, Any]:  # noqa: D102
+        return {
+            "cycle_steps": list(self.cycle_steps),
+            "peak_learning_rate": self.peak_learning_rate,
+            "warmup_fraction": self.warmup_fraction,
+            "initial_divisor": self.initial_divisor,
+            "final_divisor": self.final_divisor,
+        }
+
+
+def warm_restart_schedule(
+    steps_per_epoch: int,
+    peak_learning_rate: float,
+    cycle_epochs: Sequence[int] = (2, 8),
+    *,
+    warmup_fraction: float = 0.25,
+    initial_divisor: float = 25.0,
+    final_divisor: float = 1e4,
+) -> WarmRestartSchedule:
+    """Return a :class:`WarmRestartSchedule` whose cycles last ``cycle_epochs`` epochs.
+
+    ``steps_per_epoch`` is the number of batches in one epoch (see :func:`steps_per_epoch`).
+    Train for ``sum(cycle_epochs)`` epochs; evaluated at the end of a cycle, the model has
+    just finished a low-rate tail.
+
+    Examples
+    --------
+    >>> schedule = warm_restart_schedule(steps_per_epoch(54000, 128), 0.004, (2, 8))
+    >>> schedule.cycle_steps, schedule.boundaries
+    ((844, 3376), (0, 844))
+    """
+    steps = _check_int("steps_per_epoch", steps_per_epoch)
+    if isinstance(cycle_epochs, str | bytes) or not isinstance(cycle_epochs, Iterable):
+        raise TypeError(f"cycle_epochs must be a sequence of integers; got {cycle_epochs!r}.")
+    epochs = [_check_int("cycle_epochs", n) for n in cycle_epochs]
+    return WarmRestartSchedule(
+        [n * steps for n in epochs],
+        peak_learning_rate,
+        warmup_fraction,
+        initial_divisor,
+        final_divisor,
+    )
+
+
 def steps_per_epoch(train_samples: int, batch_size: int) -> int:
     """Return the number of batches (optimizer updates) in one epoch.
 
@@ -901,7 +1011,7 @@ def train(
         the model to repeat its initial weights as well).
     optimizer, learning_rate
         A Keras optimizer name (with an optional learning rate or schedule, e.g.
-        :func:`one_cycle_schedule`) or an optimizer object.
+        :func:`one_cycle_schedule`, :func:`warm_restart_schedule`) or an optimizer object.
     callbacks
         Extra Keras callbacks. A :class:`RocAucCallback` without data gets the validation
         images.

@@ -199,6 +199,18 @@ def test_fast_cnn_trains_all_but_the_batch_norm_statistics(default_models):
     assert trainable == model.count_params() - moving_statistics
 
 
+def test_fast_cnn_translation_adds_a_training_only_shift_layer():
+    plain, shifted = models.fast_cnn(), models.build("fast_cnn", translation=0.1)
+    assert shifted.layers[1].name == "shift" and "shift" not in [x.name for x in plain.layers]
+    assert shifted.count_params() == plain.count_params()
+    shifted.set_weights(plain.get_weights())
+    images = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
+    # inactive outside training: the same predictions as the model without it
+    np.testing.assert_allclose(shifted.predict(images, verbose=0), plain.predict(images, verbose=0))
+    with pytest.raises(ValueError, match="translation"):
+        models.fast_cnn(translation=0.5)
+
+
 # --------------------------------------------------------------------------- shapes, names
 
 

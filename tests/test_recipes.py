@@ -129,13 +129,15 @@ def test_quick_lenet5_recipe_pads_to_32x32(real_data_dir):
     assert result.test_accuracy > 0.3  # measured 0.53-0.66 (seeds 0, 3); chance is 0.1
 
 
-def test_fast_mnist_trains_with_the_one_cycle_schedule(real_data_dir):
+def test_fast_mnist_trains_with_the_warm_restart_schedule(real_data_dir):
     plan = RECIPES["fast_mnist"].quick
     result = recipes.run_recipe("fast_mnist", "quick", train_samples=6000, epochs=1, verbose=0)
     schedule = result.model.optimizer._learning_rate
-    assert isinstance(schedule, training.OneCycleSchedule)
+    assert isinstance(schedule, training.WarmRestartSchedule)
     assert schedule.peak_learning_rate == plan.learning_rate
-    assert schedule.total_steps == training.steps_per_epoch(5400, plan.batch_size)
+    # one epoch is a single cycle: the one-cycle schedule
+    assert schedule.cycle_steps == (training.steps_per_epoch(5400, plan.batch_size),)
+    assert result.model.get_layer("shift").name == "shift"  # the random shifts
     # measured 0.67-0.79 (seeds 0, 2): 43 steps are few for batch normalisation's running
     # statistics; the quick plan's 12000 images reach about 0.97
     assert result.test_accuracy > 0.5
@@ -167,3 +169,16 @@ def test_kmnist_callbacks_mechanics_on_mnist(real_data_dir, tmp_path, monkeypatc
         best.predict(x, verbose=0), result.model.predict(x, verbose=0), rtol=1e-5, atol=1e-6
     )
     assert 0 <= best_epoch < len(result.history["val_loss"])
+
+
+def test_fast_mnist_full_plan_restarts_after_two_epochs():
+    recipe = RECIPES["fast_mnist"]
+    assert recipe.schedule == "warm_restart" and "warm_restart" in recipes.SCHEDULES
+    assert recipes.warm_restart_cycles(recipe.full.epochs) == (2, recipe.full.epochs - 2)
+    assert recipes.warm_restart_cycles(recipe.quick.epochs) == (recipe.quick.epochs,)
+
+
+@pytest.mark.parametrize(("epochs", "cycles"), [(1, (1,)), (2, (2,)), (3, (2, 1)), (10, (2, 8))])
+def test_warm_restart_cycles(epochs, cycles):
+    assert recipes.warm_restart_cycles(epochs) == cycles
+    assert sum(cycles) == epochs

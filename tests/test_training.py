@@ -500,6 +500,60 @@ def test_one_cycle_rejects_bad_arguments(kwargs, argument):
         training.one_cycle_schedule(**arguments)
 
 
+# --------------------------------------------------------------------------- warm restarts
+
+
+def test_warm_restart_repeats_the_one_cycle_shape_cycle_by_cycle():
+    schedule = training.warm_restart_schedule(10, 0.01, (2, 8))
+    assert schedule.cycle_steps == (20, 80) and schedule.boundaries == (0, 20)
+    curve = schedule.curve()
+    assert len(curve) == schedule.total_steps == 100
+    first = training.one_cycle_schedule(20, 0.01).curve()
+    second = training.one_cycle_schedule(80, 0.01).curve()
+    np.testing.assert_allclose(curve, np.concatenate([first, second]), rtol=1e-6)
+    # each cycle ends low and the next restarts at peak / 25, then climbs to the peak
+    assert curve[19] == pytest.approx(0.01 / 1e4)
+    assert curve[20] == pytest.approx(0.01 / 25)
+    assert int(np.argmax(curve[20:])) == 20  # a quarter of the 80-step cycle
+    assert curve[40] == pytest.approx(0.01)
+    assert curve[-1] == pytest.approx(0.01 / 1e4)
+    # past the last cycle the rate stays at its final value
+    assert float(schedule(250)) == pytest.approx(0.01 / 1e4)
+
+
+def test_warm_restart_with_one_cycle_is_the_one_cycle_schedule():
+    single = training.warm_restart_schedule(7, 0.004, (3,))
+    np.testing.assert_allclose(
+        single.curve(), training.one_cycle_schedule(21, 0.004).curve(), rtol=1e-6
+    )
+
+
+def test_warm_restart_round_trips_through_keras_serialization():
+    schedule = training.warm_restart_schedule(5, 0.003, (2, 4), warmup_fraction=0.2)
+    config = keras.optimizers.schedules.serialize(schedule)
+    restored = keras.optimizers.schedules.deserialize(config)
+    assert isinstance(restored, training.WarmRestartSchedule)
+    assert restored.get_config() == schedule.get_config()
+    np.testing.assert_allclose(restored.curve(), schedule.curve())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "argument"),
+    [
+        ({"steps_per_epoch": 0}, ValueError, "steps_per_epoch"),
+        ({"cycle_epochs": ()}, ValueError, "at least one cycle"),
+        ({"cycle_epochs": (2, 0)}, ValueError, "cycle_epochs"),
+        ({"cycle_epochs": 2}, TypeError, "cycle_epochs"),
+        ({"peak_learning_rate": -1.0}, ValueError, "peak_learning_rate"),
+        ({"warmup_fraction": 0.0}, ValueError, "warmup_fraction"),
+    ],
+)
+def test_warm_restart_rejects_bad_arguments(kwargs, error, argument):
+    arguments = {"steps_per_epoch": 10, "peak_learning_rate": 0.01, **kwargs}
+    with pytest.raises(error, match=argument):
+        training.warm_restart_schedule(**arguments)
+
+
 def test_steps_per_epoch_counts_the_last_partial_batch():
     assert training.steps_per_epoch(1000, 128) == 8
     assert training.steps_per_epoch(1024, 128) == 8

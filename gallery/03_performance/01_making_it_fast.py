@@ -1,0 +1,418 @@
+"""
+Making it fast
+==============
+
+The usual advice for training faster (bigger batches, XLA compilation, mixed precision,
+``tf.data`` input pipelines) was written with GPUs in mind. This chapter measures each of
+these settings on the machine that built the page, training the same small CNN on the same
+MNIST images, and explains what comes out: where the time of a training step goes, which
+settings paid off here and which did not, and why some of them pay only on a GPU. Then it
+turns to a different kind of saving: a recipe that needs fewer epochs rather than faster
+ones.
+"""
+
+# %%
+# Where this page ran
+# -------------------
+#
+# Speed depends on the machine more than anything else in this book, so every number below
+# was measured when the page was built, on the device printed here. The *budget* decides
+# how long each measurement trains: ``quick`` a few thousand images for a few epochs per
+# setting, ``full`` (``CONVBOOK_BUDGET=full``) many more, for steadier numbers.
+from convbook import devices, settings, speed
+
+print(f"budget: {settings.budget()}, device: {devices.describe()}")
+plan = speed.speed_plan()
+print(f"each setting trains on {plan.train_samples} images for {plan.epochs} epochs")
+
+# %%
+# How much arithmetic is one training step?
+# -----------------------------------------
+#
+# The network is ``fast_cnn``: three narrow convolutions, each followed by batch
+# normalisation and ReLU, two pooling layers and a softmax classifier (Part II builds
+# it). :func:`convbook.flops.training_flops` estimates the floating-point operations of
+# one training step per image: the forward pass, plus about twice that again for the
+# backward pass. :func:`convbook.flops.cpu_peak_flops` estimates what this CPU could do at
+# best: cores x clock x the operations its vector units finish per cycle.
+from convbook import flops, models
+
+network = models.build("fast_cnn")
+per_image = flops.training_flops(network)
+peak = flops.cpu_peak_flops()
+forward = flops.forward_flops(network)
+print(f"fast_cnn: {network.count_params():,} parameters")
+print(f"forward pass: {forward / 1e6:.2f} MFLOPs per image")
+print(f"training step: {per_image / 1e6:.2f} MFLOPs per image ({per_image // forward} x forward)")
+if peak is not None:
+    print(f"estimated CPU peak: {peak / 1e9:.0f} GFLOP/s")
+    print(f"at that peak, training would process {peak / per_image:,.0f} images per second")
+
+# %%
+# That last number is a ceiling no real program reaches. The measurements below show how
+# far from it training really runs, and why.
+#
+# The settings we compare
+# -----------------------
+#
+# :data:`convbook.speed.VARIANTS` lists them. Each changes one thing against the
+# *baseline*: NumPy float32 arrays handed straight to ``model.fit``, batches of 128 images,
+# and Keras' default ``jit_compile="auto"``.
+for variant in speed.VARIANTS:
+    print(f"{variant.name:24s} {variant.description}")
+
+# %%
+# How the clock is read
+# ---------------------
+#
+# :func:`convbook.speed.compare_variants` builds a fresh ``fast_cnn`` for every setting,
+# from the same initial weights, and trains it for one epoch to warm it up. The first epoch
+# is slow for reasons that have nothing to do with the steady pace: Keras traces the Python
+# training step into a TensorFlow graph (and XLA compiles that graph into machine code).
+# Then every setting trains further epochs in rounds, one setting after another, and every
+# step is timed. The speed reported is the median time per step of these later epochs; the
+# start-up cost (everything the epochs took beyond their steps at that pace) is listed
+# separately. Taking turns means a busy spell of the machine (another program starting up)
+# slows all settings a little instead of one of them a lot. A second, independent copy of
+# the baseline takes part as well: how far the two baselines land apart shows how much of
+# any difference is noise. Every setting is compared with the mean of the two baselines.
+from convbook import training
+
+data = training.prepare("mnist", train_samples=plan.train_samples, test_samples=1000)
+results = speed.compare_variants(
+    speed.VARIANTS, data, epochs=plan.epochs, repeat_baseline=True, progress=True
+)
+by_name = {result.name: result for result in results}
+print()
+print(speed.format_throughputs(results))
+
+# %%
+# The same numbers as bars. The dashed line is the baseline's speed and the shaded band
+# around it the tolerance for "no change" (explained next): green bars beat the baseline
+# by more than that, red ones lost by more, grey ones stayed within it. The two blue bars
+# are the two measurements of the baseline.
+fig = speed.plot_throughputs(results)
+
+# %%
+# How much of this is noise?
+# --------------------------
+#
+# A verdict such as "faster" is only worth something if measuring the same thing
+# twice gives the same answer. The two baselines say how far apart two measurements of the
+# same settings land on this machine. The verdicts call a difference "no change" when it
+# is within a tolerance: :data:`convbook.speed.DEFAULT_TOLERANCE`, or the measured noise
+# when that is larger, so that no difference smaller than the noise is called a gain or a
+# loss.
+noise = speed.measurement_noise(results)
+baseline = by_name["baseline"]
+print(f"the baseline measured twice differed by {noise:.1%}")
+print(
+    f"tolerance for 'no change': {baseline.tolerance:.0%} "
+    f"(the larger of {speed.DEFAULT_TOLERANCE:.0%} and the noise, rounded up)"
+)
+if noise > speed.DEFAULT_TOLERANCE:
+    print(
+        "The noise is larger than the default tolerance: the machine's pace drifted while "
+        "this page was built (other programs, clock changes), and only large differences "
+        "count."
+    )
+
+# %%
+# Where the time goes
+# -------------------
+#
+# Multiply the arithmetic per image by the images per second and you get the arithmetic
+# actually done per second. Against the CPU's peak it says how busy the vector units
+# were:
+print(f"baseline: {baseline.images_per_second:,.0f} images/s = {baseline.gflops:.1f} GFLOP/s")
+if peak is not None:
+    print(f"that is {baseline.gflops * 1e9 / peak:.0%} of the estimated peak")
+
+# %%
+# A small CNN on a CPU typically uses a small fraction of the peak. Two reasons:
+#
+# * **Fixed costs per step.** Every step, however many images it holds, pays for the
+#   Python loop in ``fit``, for launching each of the network's operations, for the
+#   optimizer updating every weight and for the metrics. A big network hides these costs
+#   behind its arithmetic; a small one does not.
+# * **Kernels that do not fill the machine.** A convolution with one input channel and 16
+#   filters, or batch normalisation and pooling (a few operations per value read from
+#   memory), cannot keep wide vector units busy; they wait for memory instead.
+#
+# The runs with different batch sizes separate the two. If a step costs a fixed amount
+# plus a share per image, the time per step against the batch size is a straight line and
+# where it meets the vertical axis is the fixed cost.
+# :func:`convbook.speed.fit_step_time` fits that line:
+line = speed.fit_step_time(results)
+fixed_share = line.fixed_fraction(baseline.variant.batch_size)
+print(
+    f"fixed cost per step: {line.fixed_seconds * 1e3:.2f} ms, "
+    f"cost per image: {line.seconds_per_image * 1e6:.0f} us"
+)
+print(f"share of a step of 128 images that is fixed cost: {fixed_share:.0%}")
+fig = speed.plot_step_times(results)
+
+# %%
+# The sentence below is built from the fit. When the fixed cost is a large share of a
+# step, the network is *overhead-bound*: bigger batches and more steps per call help. When
+# it is small, the time goes into the layers' own work, and only cheaper arithmetic (or a
+# smaller network) helps.
+if line.fixed_seconds <= 0:
+    print(
+        "On this machine the fit found no measurable fixed cost per step: the noise in the "
+        "step times is larger than it."
+    )
+elif fixed_share >= 0.3:
+    print(
+        f"Here {fixed_share:.0%} of a baseline step is fixed cost: fast_cnn is overhead-bound "
+        "on this CPU at batch 128."
+    )
+else:
+    print(
+        f"Here only {fixed_share:.0%} of a baseline step is fixed cost: most of the time goes "
+        "into the layers themselves, which run far below the CPU's peak."
+    )
+
+# %%
+# Bigger batches and more steps per call
+# --------------------------------------
+#
+# Two settings attack the fixed cost. A bigger batch spreads it over more images.
+# ``steps_per_execution`` (an argument of ``model.compile``) runs several batches inside
+# one call into the compiled step, so the Python side of ``fit`` (callbacks, progress,
+# the loop) runs once for all of them.
+for name in ("batch_64", "batch_256", "batch_512", "steps_per_execution_8"):
+    result = by_name[name]
+    print(f"{name:24s} {result.images_per_second:>8,.0f} images/s  {result.verdict}")
+
+# %%
+# Bigger batches are not free, though. Within the same number of epochs a bigger batch
+# makes proportionally fewer weight updates, and with the same learning
+# rate each update is about as large, so the network learns less per epoch. The training
+# accuracy after the last epoch shows the effect in this build:
+for name in ("batch_64", "baseline", "batch_256", "batch_512"):
+    result = by_name[name]
+    updates = result.epochs * training.steps_per_epoch(
+        result.images_per_epoch, result.variant.batch_size
+    )
+    print(f"{name:10s} {updates:4d} updates, training accuracy {result.final_accuracy:.3f}")
+
+# %%
+# More images per second is only worth it if the network still reaches the same accuracy
+# in a similar number of epochs. Large-batch training usually raises the learning rate
+# with the batch size (and warms it up) to make up for the fewer updates.
+# ``steps_per_execution`` has no such cost: the updates are exactly the same, only the
+# bookkeeping between them is done less often (callbacks see only the last batch of each
+# call).
+#
+# XLA
+# ---
+#
+# XLA (``jit_compile=True``) compiles the whole training step into one program, fusing
+# chains of small operations (a convolution's output, batch normalisation, ReLU) into
+# single loops so intermediate results need not travel through memory. On a GPU that
+# often pays. Keras' default, ``"auto"``, switches XLA on only where it expects a gain;
+# with TensorFlow on a machine without a GPU that means off:
+xla = by_name["xla"]
+print(f"jit_compile='auto' resolved to {baseline.jit_compile} for the baseline")
+print(f"XLA: {xla.images_per_second:,.0f} images/s, {xla.verdict}")
+print(f"start-up: {xla.startup_seconds:.1f} s with XLA, {baseline.startup_seconds:.1f} s without")
+
+# %%
+# XLA pays for its compilation up front, so even where its steps are quicker a short run
+# can lose.
+# On a CPU, TensorFlow's usual kernels come from oneDNN, a library tuned for these
+# processors, and XLA's CPU code generator often does not beat them.
+#
+# Mixed precision
+# ---------------
+#
+# The ``"mixed_bfloat16"`` policy computes every layer in bfloat16, 16-bit numbers with
+# float32's range but far less precision, and keeps the weights (and their updates)
+# in float32. Fewer bits mean less memory traffic, and hardware with 16-bit
+# arithmetic units does more operations per cycle: GPUs' tensor cores (float16 and
+# bfloat16), and CPUs with bfloat16 instructions. This CPU:
+mixed = by_name["mixed_bfloat16"]
+print(f"bfloat16 instructions: {speed.cpu_bfloat16_support()}")
+print(f"mixed_bfloat16: {mixed.images_per_second:,.0f} images/s, {mixed.verdict}")
+print(f"training accuracy: {mixed.final_accuracy:.3f} (baseline {baseline.final_accuracy:.3f})")
+
+# %%
+# Mixed precision may not pay even on a CPU that has the instructions. Every layer
+# casts its float32 weights to bfloat16 on every step, batch normalisation and the loss
+# still work in float32, and the convolutions of a network this small are too narrow to
+# keep the units busy whatever the precision. On a GPU with tensor cores the 16-bit
+# arithmetic is many times faster than float32, which is where mixed precision earns its
+# reputation (``"mixed_float16"`` there, which also scales the loss so that small
+# gradients do not vanish in float16's narrow range; Keras does that automatically).
+#
+# float64
+# -------
+#
+# NumPy makes float64 arrays by default, and deep learning almost never needs them.
+# Two different things can be float64:
+f64_model, f64_input = by_name["float64_model"], by_name["float64_input"]
+print(f"float64 model: {f64_model.images_per_second:,.0f} images/s, {f64_model.verdict}")
+print(f"float64 input: {f64_input.images_per_second:,.0f} images/s, {f64_input.verdict}")
+print(
+    f"start-up with float64 input: {f64_input.startup_seconds:.1f} s "
+    f"(baseline {baseline.startup_seconds:.1f} s)"
+)
+
+# %%
+# A float64 *model* (the dtype policy ``"float64"``) does all its arithmetic in double
+# precision: each vector instruction handles half as many numbers and every tensor is
+# twice the size, so it is expected to be much slower, with no gain in accuracy
+# for a network trained with noisy gradients anyway. Float64 *input* into a float32 model
+# costs little: Keras converts float arrays to its default float type (``float32``)
+# once, when ``fit`` starts, so only the start-up pays (and memory holds both copies for a
+# moment). Its steady-state speed should equal the baseline's; any difference in the
+# table is the noise measured above.
+#
+# tf.data: caching and prefetching
+# --------------------------------
+#
+# :func:`convbook.training.make_tf_dataset` builds the input pipeline TensorFlow's
+# performance guide recommends: *cache* the images in memory after the first pass (so
+# later epochs skip whatever produced them: reading files, decoding, augmenting),
+# *shuffle* them anew every epoch, cut them into batches and *prefetch*: prepare the next
+# batches in the background while the model trains on the current one.
+import keras
+
+if keras.backend.backend() == "tensorflow":
+    pipeline = training.make_tf_dataset(data.x_train, data.y_train, batch_size=128)
+    images, labels = next(iter(pipeline))
+    print(f"one batch from the pipeline: images {tuple(images.shape)}, labels {labels.shape}")
+tf_data = by_name["tf_data"]
+print(f"tf_data: {tf_data.images_per_second:,.0f} images/s, {tf_data.verdict}")
+
+# %%
+# Here the pipeline has little to gain: the images are already a float32 array in memory,
+# so there is nothing expensive to cache, and Keras' own handling of NumPy arrays already
+# slices batches efficiently. And on a CPU the pipeline and the model share the same
+# cores: preparing the next batch in the background takes cycles away from training.
+# Prefetching pays when the input is expensive (images decoded from files, augmentation)
+# and, above all, on a GPU: there the CPU prepares batches while the GPU computes, and
+# without prefetching a fast GPU sits idle waiting for its next batch.
+#
+# What helped and what did not, on this machine
+# ---------------------------------------------
+#
+# The verdicts, grouped (the tolerance for "no change" is the one printed above). A
+# setting within the tolerance did not help if the machine was quiet (the tolerance is
+# the default); if the noise set the tolerance, such a setting is not judged at all. The
+# sentences are built from this page's measurements, so they can differ from machine to
+# machine and from one build to the next:
+groups = speed.by_verdict(results)
+device_kind = "CPU" if devices.describe().startswith("CPU") else "GPU"
+
+
+def listing(group: list[speed.Throughput]) -> str:
+    return ", ".join(f"{r.name} ({r.relative:.2f}x)" for r in group) or "none"
+
+
+quiet = baseline.tolerance <= speed.DEFAULT_TOLERANCE
+print(f"Helped (faster than the baseline): {listing(groups['faster'])}.")
+print(f"Hurt (slower than the baseline): {listing(groups['slower'])}.")
+if quiet:
+    print(f"No gain (within {baseline.tolerance:.0%}): {listing(groups['no change'])}.")
+    did_not_help = groups["no change"] + groups["slower"]
+else:
+    print(
+        f"Within the noise ({baseline.tolerance:.0%}), so not judged in this build: "
+        f"{listing(groups['no change'])}."
+    )
+    did_not_help = groups["slower"]
+if groups["skipped"]:
+    print(f"Not measured: {', '.join(f'{r.name} ({r.skipped})' for r in groups['skipped'])}.")
+judged = len(groups["faster"]) + len(did_not_help)
+print(
+    f"What did not help on this {device_kind}: "
+    f"{', '.join(r.name for r in did_not_help) or 'nothing'} "
+    f"({len(did_not_help)} of the {judged} settings the measurements could judge)."
+)
+
+# %%
+# Fewer epochs, not faster epochs
+# -------------------------------
+#
+# None of the settings above changes how much a network learns per epoch. A different kind
+# of saving is a recipe that needs fewer epochs, and that is what ``fast_cnn`` was
+# designed for: batch normalisation after every convolution keeps each layer's inputs
+# well scaled, so a high learning rate is safe, and a schedule built from *one-cycle*
+# shapes (a warm-up to a peak learning rate, then a long decay) uses it. Are its epochs
+# also faster than those of the canonical network of the Keras code examples
+# (``keras_example_cnn``: two wider convolutions, two pooling layers, dropout)? Both
+# measured the same way, taking turns, in a second comparison:
+canonical = speed.SpeedVariant(
+    "keras_example_cnn", model="keras_example_cnn", description="the Keras examples' convnet"
+)
+pair = speed.compare_variants(
+    [speed.SpeedVariant("fast_cnn"), canonical],
+    data,
+    epochs=plan.epochs,
+    tolerance=baseline.tolerance,  # the noise measured above, where it beat the default
+)
+print(speed.format_throughputs(pair))
+mine, theirs = pair
+flop_ratio = theirs.training_flops_per_image / mine.training_flops_per_image
+speed_ratio = mine.images_per_second / theirs.images_per_second
+print(f"keras_example_cnn does {flop_ratio:.1f}x the arithmetic per image of fast_cnn")
+print(f"fast_cnn trains {speed_ratio:.2f}x as many images per second")
+
+# %%
+# If time were arithmetic, the two ratios would be equal. The sentence below compares
+# them for this build:
+if speed_ratio < flop_ratio / (1 + mine.tolerance):
+    print(
+        f"fast_cnn's epochs are cheaper by much less than its arithmetic ({speed_ratio:.2f}x "
+        f"against {flop_ratio:.1f}x): its batch normalisation layers and the fixed cost of "
+        "every step take time that fewer multiply-adds do not save."
+    )
+else:
+    print(
+        f"fast_cnn's epochs are cheaper roughly in proportion to its arithmetic "
+        f"({speed_ratio:.2f}x against {flop_ratio:.1f}x)."
+    )
+
+# %%
+# Either way, the big saving is the number of epochs: "fewer epochs, not faster
+# epochs". The recipe that trains ``fast_cnn`` this way is ``"fast_mnist"`` in
+# :data:`convbook.recipes.RECIPES`; its plan for the full budget and its own description:
+from convbook import recipes
+
+fast = recipes.RECIPES["fast_mnist"]
+full = fast.full
+print(f"{fast.name}: model {fast.model}, learning-rate schedule {fast.schedule}")
+print(
+    f"full budget: {full.epochs} epochs on all of MNIST, batch {full.batch_size}, "
+    f"peak learning rate {full.learning_rate}, expected test accuracy "
+    f"{full.target_accuracy:.1%}"
+)
+if fast.schedule == "warm_restart":
+    print(f"schedule cycles, in epochs: {recipes.warm_restart_cycles(full.epochs)}")
+print(fast.description)
+
+# %%
+# How this recipe and the canonical Keras recipe compare end to end (time to 99% test
+# accuracy, images per second, GFLOP/s and peak memory, trained on all of MNIST on the
+# machine that ran ``make benchmark``), see the Performance page: :doc:`/performance`.
+#
+# Exercises
+# ---------
+#
+# 1. Add ``speed.SpeedVariant("big_and_batched", batch_size=512, steps_per_execution=8)``
+#    to the list and measure it with :func:`convbook.speed.compare_variants`. Do the two
+#    gains add up?
+# 2. Measure ``models.build("keras_example_cnn")`` under all the variants (pass
+#    ``model="keras_example_cnn"``). Its convolutions are wider: does XLA or mixed
+#    precision do better on it than on ``fast_cnn``?
+# 3. Train the ``"fast_mnist"`` recipe with ``batch_size=512`` (an override of
+#    :func:`convbook.recipes.run_recipe`) and then with ``batch_size=512`` and a learning
+#    rate four times higher. Which gets closer to the batch-128 test accuracy?
+# 4. Give :func:`convbook.training.make_tf_dataset` something worth caching: map a slow
+#    function over the dataset (``dataset.map(lambda x, y: (tf.image.random_flip_left_right(x),
+#    y))``) and time an epoch with and without ``cache=True``. Why would caching an
+#    *augmentation* be a mistake?
+# 5. Run this page with ``CONVBOOK_BUDGET=full`` and, if you can, on a GPU. Which verdicts
+#    change?
