@@ -14,6 +14,9 @@ Variable                  Meaning
                           Default ``auto``.
 ``CONVBOOK_OFFLINE``      ``1`` to never try the network (only local files and
                           caches are used). Default ``0``.
+``CONVBOOK_RUN_LOG``      A file to which every recipe run appends one JSON line
+                          (recipe, plan, accuracy, target, time, device); the
+                          book-build benchmark reads it. Default: no log.
 ========================  =====================================================
 """
 
@@ -156,3 +159,24 @@ def offline() -> bool:
     raise SettingError(
         f"CONVBOOK_OFFLINE={os.environ['CONVBOOK_OFFLINE']!r} is not valid; use 1 or 0."
     )
+
+
+def run_log() -> Path | None:
+    """Return the file named by ``$CONVBOOK_RUN_LOG``, or ``None`` when it is unset.
+
+    :func:`convbook.recipes.run_recipe` appends one JSON line per run to it.
+
+    Examples
+    --------
+    >>> run_log() is None or run_log().suffix is not None
+    True
+    """
+    raw = os.environ.get("CONVBOOK_RUN_LOG", "").strip()
+    if not raw:
+        return None
+    chosen = Path(raw).expanduser().absolute()
+    if chosen.is_dir():
+        raise SettingError(
+            f"CONVBOOK_RUN_LOG={raw!r} is a directory; name a file (it is created if missing)."
+        )
+    return chosen

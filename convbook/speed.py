@@ -275,7 +275,7 @@ class SpeedPlan:
     epochs: int
 
 
-_PLANS = {"quick": SpeedPlan(train_samples=2048, epochs=3), "full": SpeedPlan(30720, 3)}
+_PLANS = {"quick": SpeedPlan(train_samples=2048, epochs=3), "full": SpeedPlan(15360, 3)}
 
 
 def speed_plan(budget: str | None = None) -> SpeedPlan:

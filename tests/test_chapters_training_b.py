@@ -149,10 +149,15 @@ def test_kmnist_recipe_watches_with_three_callbacks_and_has_an_epoch_to_resume()
     assert recipe.full.target_accuracy >= 0.95
 
 
-def test_stand_in_recipe_brings_no_callbacks_and_has_an_epoch_to_resume():
-    stand_in = RECIPES["simple_cnn_fashion"]
-    assert stand_in.callbacks == () and stand_in.dataset == "fashion_mnist"
-    assert stand_in.quick.epochs >= 2 and stand_in.model == "simple_cnn"
+def test_stand_in_recipe_has_the_kmnist_callbacks_and_an_epoch_to_resume():
+    stand_in = RECIPES["fashion_callbacks"]
+    assert stand_in.callbacks == RECIPES["kmnist_callbacks"].callbacks
+    assert stand_in.dataset == "fashion_mnist" and stand_in.model == "simple_cnn"
+    for budget in ("quick", "full"):
+        plan = stand_in.plan(budget)
+        assert plan.epochs >= 2  # the chapter interrupts the run as epoch 2 begins
+        assert plan.target_accuracy is None  # a demonstration, no accuracy promised
+    assert stand_in.full.epochs > stand_in.full.patience  # early stopping can end the run
 
 
 def test_simple_cnn_has_every_kind_of_layer_with_the_stated_dropout_rates():

@@ -45,7 +45,7 @@ def test_quick_plans_are_small_and_full_plans_use_everything(name):
 def test_full_targets_meet_the_books_promises():
     assert RECIPES["deep_cnn_mnist"].full.target_accuracy >= 0.992
     assert (
-        max(r.full.target_accuracy for r in RECIPES.values() if r.dataset == "fashion_mnist")
+        max(r.full.target_accuracy or 0 for r in RECIPES.values() if r.dataset == "fashion_mnist")
         >= 0.92
     )
     assert RECIPES["kmnist_callbacks"].full.target_accuracy >= 0.95
@@ -182,3 +182,64 @@ def test_fast_mnist_full_plan_restarts_after_two_epochs():
 def test_warm_restart_cycles(epochs, cycles):
     assert recipes.warm_restart_cycles(epochs) == cycles
     assert sum(cycles) == epochs
+
+
+def test_an_identical_run_is_reused_and_reuse_false_trains_the_same_network(real_data_dir, capsys):
+    small = {"train_samples": 300, "test_samples": 100, "epochs": 1, "verbose": 0, "seed": 7}
+    recipes.forget_finished_runs()
+    first = recipes.run_recipe("compact_cnn_mnist", "quick", **small)
+    capsys.readouterr()
+    again = recipes.run_recipe("compact_cnn_mnist", "quick", **small)
+    assert again is first
+    assert "compact_cnn_mnist: reusing this session's earlier run" in capsys.readouterr().out
+
+    fresh = recipes.run_recipe("compact_cnn_mnist", "quick", reuse=False, **small)
+    assert fresh is not first  # trained again, and seeding makes it the same network
+    for a, b in zip(first.model.get_weights(), fresh.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+    other_seed = recipes.run_recipe("compact_cnn_mnist", "quick", **{**small, "seed": 8})
+    assert other_seed is not first
+    assert recipes.forget_finished_runs() == 2  # seeds 7 and 8; reuse=False stores nothing
+
+
+def test_runs_with_extra_callbacks_or_checkpoints_always_train(real_data_dir, tmp_path):
+    import keras
+
+    small = {"train_samples": 300, "test_samples": 100, "epochs": 1, "verbose": 0}
+    recipes.forget_finished_runs()
+    recipes.run_recipe("compact_cnn_mnist", "quick", **small)
+    seen = []
+    logger = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    recipes.run_recipe("compact_cnn_mnist", "quick", callbacks=[logger], **small)
+    assert seen == [0]  # the callback watched a real run
+    with_checkpoints = recipes.run_recipe(
+        "compact_cnn_mnist", "quick", checkpoint_dir=tmp_path, **small
+    )
+    assert with_checkpoints.best_checkpoint is not None
+    assert recipes.forget_finished_runs() == 1
+
+
+def test_every_run_is_appended_to_the_run_log(real_data_dir, tmp_path, monkeypatch):
+    import json
+
+    log = tmp_path / "logs" / "runs.jsonl"
+    monkeypatch.setenv("CONVBOOK_RUN_LOG", str(log))
+    small = {"train_samples": 300, "test_samples": 100, "epochs": 1, "verbose": 0}
+    recipes.forget_finished_runs()
+    result = recipes.run_recipe("compact_cnn_mnist", "quick", **small)
+    recipes.run_recipe("compact_cnn_mnist", "quick", **small)  # reused: not logged again
+    recipes.run_recipe("lenet5_mnist", "full", **small)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(r["recipe"], r["budget"]) for r in records] == [
+        ("compact_cnn_mnist", "quick"),
+        ("lenet5_mnist", "full"),
+    ]
+    first, lenet = records
+    assert first["test_accuracy"] == result.test_accuracy
+    assert first["plan"]["train_samples"] == 300 and first["train_samples"] == 270
+    assert first["target_accuracy"] is None and first["target_met"] is None
+    assert lenet["target_accuracy"] == RECIPES["lenet5_mnist"].full.target_accuracy
+    assert lenet["target_met"] == (lenet["test_accuracy"] >= lenet["target_accuracy"])
+    assert lenet["device"] == result.device and lenet["wall_time_s"] > 0
+    recipes.forget_finished_runs()

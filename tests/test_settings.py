@@ -50,3 +50,13 @@ def test_defaults(monkeypatch):
         "auto",
         False,
     )
+
+
+def test_run_log_is_off_by_default_and_must_name_a_file(monkeypatch, tmp_path):
+    monkeypatch.delenv("CONVBOOK_RUN_LOG", raising=False)
+    assert settings.run_log() is None
+    monkeypatch.setenv("CONVBOOK_RUN_LOG", str(tmp_path / "runs.jsonl"))
+    assert settings.run_log() == tmp_path / "runs.jsonl"
+    monkeypatch.setenv("CONVBOOK_RUN_LOG", str(tmp_path))
+    with pytest.raises(settings.SettingError, match="is a directory; name a file"):
+        settings.run_log()

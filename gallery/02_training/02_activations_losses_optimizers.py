@@ -223,7 +223,7 @@ from convbook import comparisons, devices, settings, training
 budget = settings.budget()
 plan = {
     "quick": {"train_samples": 5000, "test_samples": 2000, "epochs": 2},
-    "full": {"train_samples": None, "test_samples": None, "epochs": 5},
+    "full": {"train_samples": None, "test_samples": None, "epochs": 3},
 }[budget]
 print("budget:", budget, plan)
 print("device:", devices.describe())

@@ -193,7 +193,7 @@ fig = training_plots.show_histories(
 # ----------------------------------------------
 #
 # The full budget trains on all the training images except those held out for
-# validation, for many more epochs. Heaton's lecture that this chapter follows makes the
+# validation, for more epochs. Heaton's lecture that this chapter follows makes the
 # point with a stopwatch: the same Keras network that needs hours on a CPU trains in
 # minutes on a GPU, because a GPU computes the many thousands of independent
 # multiply-adds of a convolution in parallel. (A bigger, more expensive GPU helps little
