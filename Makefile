@@ -12,13 +12,14 @@ EXTRAS := docs,test$(shell command -v nvidia-smi >/dev/null 2>&1 && echo ,gpu)
 export CONVBOOK_BUDGET ?= quick
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install apt-lists browser data book test lint benchmark clean
+.PHONY: help install apt-lists browser data book test lint benchmark benchmark-full clean
 
 help:
 	@echo "make book   install everything, fetch the data, build the book into docs/_build/html"
 	@echo "make test   install everything, fetch the data, run the test suite"
 	@echo "make lint   ruff check and format check"
 	@echo "make benchmark  the MNIST speed race, book build and test-suite timings (minutes)"
+	@echo "make benchmark-full  time the full-budget book, chapter by chapter (about an hour)"
 	@echo "make clean  remove build outputs (keeps .venv and the data cache)"
 
 $(STAMP): pyproject.toml
@@ -60,7 +61,10 @@ lint: $(STAMP)
 # Results go to benchmarks/results/*.json, which the book's Performance page renders.
 benchmark: data
 	$(BIN)/python benchmarks/mnist_race.py
-	$(BIN)/python benchmarks/build_times.py
+	$(BIN)/python benchmarks/build_times.py --parts quick,tests
+
+benchmark-full: data
+	$(BIN)/python benchmarks/build_times.py --parts full
 
 clean:
 	rm -rf docs/_build docs/auto_gallery docs/gen_modules docs/sg_execution_times.rst

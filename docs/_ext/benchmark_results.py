@@ -80,11 +80,72 @@ def _race_rst(report: dict) -> list[str]:
     return lines
 
 
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min ({seconds:.0f} s)"
+
+
+_PART_LABELS = {
+    "quick_book": "Quick book (``CONVBOOK_BUDGET=quick``), fresh build",
+    "full_book": "Full book (``CONVBOOK_BUDGET=full``), fresh build",
+    "tests": "Test suite (pytest, book and browser tests included)",
+}
+
+
 def _timings_rst(report: dict) -> list[str]:
-    lines = [".. list-table::", "   :header-rows: 1", "", "   * - Task", "     - Wall time"]
-    for task, seconds in report["timings"].items():
-        lines += [f"   * - {task}", f"     - {seconds / 60:.1f} min ({seconds:.0f} s)"]
-    lines += ["", f"Measured {report['date']} on {report['machine']}.", ""]
+    parts = report["parts"]
+    lines = [".. list-table::", "   :header-rows: 1", ""]
+    lines += ["   * - Task", "     - Wall time", "     - Measured on"]
+    for key, entry in parts.items():
+        when = f"{entry['date'][:10]}, {entry['machine']}"
+        lines += [f"   * - {_PART_LABELS.get(key, key)}", f"     - {_minutes(entry['fresh_s'])}"]
+        lines += [f"     - {when}"]
+        if "rebuild_s" in entry:
+            lines += ["   * - Quick book, rebuild with nothing changed"]
+            lines += [f"     - {_minutes(entry['rebuild_s'])}", f"     - {when}"]
+    lines.append("")
+    for key in ("full_book", "quick_book"):
+        entry = parts.get(key)
+        if entry and entry.get("chapters_s"):
+            lines += _chapters_rst(_PART_LABELS[key].split(",")[0], entry)
+    return lines
+
+
+def _chapters_rst(label: str, entry: dict) -> list[str]:
+    lines = [f"{label}: each chapter's running time, as its page states it.", ""]
+    lines += [".. list-table::", "   :header-rows: 1", ""]
+    lines += ["   * - Chapter", "     - Running time"]
+    for chapter, seconds in entry["chapters_s"].items():
+        lines += [f"   * - ``{chapter}``", f"     - {_minutes(seconds)}"]
+    lines.append("")
+    if entry.get("runs"):
+        verdict = {True: "met", False: "**not met**", None: "(none stated)"}
+        lines += [
+            f"{label}: every recipe the chapters trained, with the test accuracy its plan "
+            "promises (the ``target_accuracy`` of :class:`convbook.recipes.RunPlan`).",
+            "",
+            ".. list-table::",
+            "   :header-rows: 1",
+            "",
+            "   * - Recipe",
+            "     - Epochs",
+            "     - Training images",
+            "     - Test accuracy",
+            "     - Target",
+            "     - Fit time",
+        ]
+        for run in entry["runs"]:
+            target = run["target_accuracy"]
+            goal = "" if target is None else f"{target:.3f} "
+            lines += [
+                f"   * - ``{run['recipe']}``",
+                f"     - {run['initial_epoch'] + run['epochs_run']}",
+                f"     - {run['train_samples']:,}",
+                f"     - {run['test_accuracy']:.4f}",
+                f"     - {goal}{verdict[run['target_met']]}",
+                f"     - {_minutes(run['wall_time_s'])}",
+            ]
+        devices = sorted({run["device"] for run in entry["runs"]})
+        lines += ["", f"Device: {'; '.join(devices)}.", ""]
     return lines
 
 
