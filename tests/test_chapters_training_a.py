@@ -130,12 +130,12 @@ def test_deep_cnn_parameters_and_arithmetic(built):
 
 
 def test_beyond_99_targets():
-    """Chapter 04: the full budget aims at 99.2% (80 errors) vs. 99% (100 errors)."""
+    """Chapter 04: the full budget aims at 99.2% (80 errors) vs. 98.5% (150 errors)."""
     deep = recipes.RECIPES["deep_cnn_mnist"].full.target_accuracy
     shallow = recipes.RECIPES["compact_cnn_mnist"].full.target_accuracy
     assert deep >= 0.992
     assert round((1 - deep) * 10_000) == 80
-    assert round((1 - shallow) * 10_000) == 100
+    assert round((1 - shallow) * 10_000) == 150
 
 
 # --------------------------------------------------------------------------- LeNet-5 and AlexNet

@@ -182,11 +182,11 @@ print("device:", results["compact_cnn"].device)
 # What the numbers mean depends on the budget. With the quick budget every network sees a
 # few thousand images for one or two epochs, and a network that was given more passes can
 # come out ahead for that reason alone. With the full budget every network trains on all
-# 60,000 images until it has converged, and the recipes record the test accuracy each is
+# 60,000 images for several epochs, and the recipes record the test accuracy each is
 # expected to reach there:
 for model_name, recipe_name in names.items():
     target = recipes.RECIPES[recipe_name].full.target_accuracy
-    print(f"{model_name:12s} full-budget target: {target:.2f}")
+    print(f"{model_name:12s} full-budget target: {target:.3f}")
 
 # %%
 # The sentence below is built from this page's own results:
