@@ -71,7 +71,7 @@ def test_timings_render_parts_chapters_and_runs(rendering):
     }  # fmt: skip
     text = "\n".join(rendering._timings_rst(json.loads(json.dumps(report))))
     assert "Full book (``CONVBOOK_BUDGET=full``), fresh build" in text
-    assert "55.0 min (3300 s)" in text and "0.1 min (5 s)" in text
+    assert "55.0 min (3300 s)" in text and "4.9 s" in text  # under a minute: seconds
     assert "``02_training/04_a_deep_cnn``" in text and "12.1 min (723 s)" in text
     assert "0.992 met" in text and "**not met**" in text
     assert "Device: CPU: test." in text

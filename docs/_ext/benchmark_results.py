@@ -81,6 +81,8 @@ def _race_rst(report: dict) -> list[str]:
 
 
 def _minutes(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
     return f"{seconds / 60:.1f} min ({seconds:.0f} s)"
 
 
