@@ -96,21 +96,22 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or not parts:
         parser.error(f"--parts {args.parts!r}: use names from {', '.join(PARTS)}")
 
-    report = _previous(args.output)
-    report.pop("timings", None)  # the layout before per-part entries
-    entries = report.setdefault("parts", {})
-    machine = f"{platform.platform()}, {os.cpu_count()} CPU cores"
+    measured = {}
     with tempfile.TemporaryDirectory() as scratch:
         for budget in ("quick", "full"):
             if budget in parts:
-                entries[f"{budget}_book"] = _book(budget, Path(scratch), rebuild=budget == "quick")
+                measured[f"{budget}_book"] = _book(budget, Path(scratch), rebuild=budget == "quick")
     if "tests" in parts:
         test_command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-        entries["tests"] = {"fresh_s": _timed(test_command, REPO, dict(os.environ))}
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    for part in parts:
-        key = "tests" if part == "tests" else f"{part}_book"
-        entries[key].update(date=now, machine=machine)
+        measured["tests"] = {"fresh_s": _timed(test_command, REPO, dict(os.environ))}
+    stamp = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.platform()}, {os.cpu_count()} CPU cores",
+    }
+    report = _previous(args.output)
+    report.pop("timings", None)  # the layout before per-part entries
+    entries = report.setdefault("parts", {})
+    entries.update({key: {**entry, **stamp} for key, entry in measured.items()})
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     for key, entry in entries.items():

@@ -488,6 +488,7 @@ def run_recipe(
 
     recipe = get(name)
     plan_overrides, run = _split_overrides(overrides)
+    budget = settings.budget() if budget is None else budget
     plan = dataclasses.replace(recipe.plan(budget), **plan_overrides)
     seed = run.get("seed", 0)
     key = _reuse_key(recipe, plan, run) if reuse else None
@@ -554,9 +555,7 @@ def run_recipe(
     return result
 
 
-def _append_to_run_log(
-    recipe: Recipe, plan: RunPlan, budget: str | None, result: TrainingResult
-) -> None:
+def _append_to_run_log(recipe: Recipe, plan: RunPlan, budget: str, result: TrainingResult) -> None:
     """Append the run to ``$CONVBOOK_RUN_LOG`` (see :func:`convbook.settings.run_log`)."""
     path = settings.run_log()
     if path is None:
@@ -566,7 +565,7 @@ def _append_to_run_log(
     target = plan.target_accuracy
     record = {
         "recipe": recipe.name,
-        "budget": settings.budget() if budget is None else budget,
+        "budget": budget,
         "plan": dataclasses.asdict(plan),
         "epochs_run": result.epochs_run,
         "initial_epoch": result.initial_epoch,

@@ -75,3 +75,17 @@ def test_timings_render_parts_chapters_and_runs(rendering):
     assert "``02_training/04_a_deep_cnn``" in text and "12.1 min (723 s)" in text
     assert "0.992 met" in text and "**not met**" in text
     assert "Device: CPU: test." in text
+
+
+def test_a_run_keeps_the_parts_it_did_not_time(build_times, tmp_path, monkeypatch):
+    output = tmp_path / "build_times.json"
+    earlier = {"fresh_s": 228.1, "date": "2026-11-23T21:07:53", "machine": "then"}
+    output.write_text(json.dumps({"parts": {"quick_book": earlier}}))
+    timed = []
+    monkeypatch.setattr(build_times, "_timed", lambda command, cwd, env: timed.append(cwd) or 7.5)
+    assert build_times.main(["--parts", "tests", "--output", str(output)]) == 0
+    parts = json.loads(output.read_text())["parts"]
+    assert timed == [build_times.REPO]  # only the test suite ran
+    assert parts["quick_book"] == earlier
+    assert parts["tests"]["fresh_s"] == 7.5
+    assert parts["tests"]["date"] > earlier["date"] and "CPU cores" in parts["tests"]["machine"]
