@@ -8,16 +8,20 @@ Modules, from the ground up
 ---------------------------
 settings
     Environment variables, read and validated in one place.
+hardware, devices
+    Facts about this machine's CPU; which device trains.
+tables
+    The one formatter behind every printed table.
 datasets
     MNIST, Fashion-MNIST and Kuzushiji-MNIST from verified, offline-capable sources.
-convolution, pooling, graphs
-    The mathematics of a convolutional layer.
+windows, convolution, pooling, graphs
+    The mathematics of a convolutional layer: window arithmetic shared by the three.
 activations
     Activation functions, losses and optimizer paths in NumPy, checked against Keras.
 models
-    The networks of the book, built by name.
-devices, training, recipes
-    Which device trains; preparing data, training, evaluating; the book's named runs.
+    The networks of the book, one registry of builders.
+training, recipes
+    Preparing data, training, evaluating; the book's named runs.
 comparisons, inspection, flops, speed
     Side-by-side runs; filters, feature maps and mistakes; arithmetic cost of a model;
     training throughput under different settings.
@@ -25,6 +29,10 @@ plotting
     Every figure the book draws.
 cli
     The ``convbook`` command.
+
+Argument checks live in the private module ``convbook._checks``: every public function
+raises ``TypeError`` for a wrong type and ``ValueError`` for a wrong value, naming the
+argument.
 """
 
 __version__ = "0.1.0"

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from convbook import _checks
+
 if TYPE_CHECKING:
     import keras
 
@@ -59,9 +61,8 @@ EPSILON = 1e-7
 
 
 def _real(values: ArrayLike, name: str) -> np.ndarray:
-    array = np.asarray(values)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers; got dtype {array.dtype}.")
+    """Return ``values`` as a float array (at least float32), or raise naming ``name``."""
+    array = _checks.real_array(name, values, allow_empty=True)
     return array.astype(np.result_type(array.dtype, np.float32), copy=False)
 
 
@@ -102,7 +103,8 @@ def leaky_relu(x: ArrayLike, negative_slope: float = 0.2) -> np.ndarray:
     [-2.0, 3.0]
     """
     array = _real(x, "x")
-    return np.where(array > 0, array, negative_slope * array)
+    slope = _checks.real("negative_slope", negative_slope)
+    return np.where(array > 0, array, slope * array)
 
 
 def leaky_relu_gradient(x: ArrayLike, negative_slope: float = 0.2) -> np.ndarray:
@@ -114,7 +116,8 @@ def leaky_relu_gradient(x: ArrayLike, negative_slope: float = 0.2) -> np.ndarray
     [0.2, 1.0]
     """
     array = _real(x, "x")
-    return np.where(array > 0, 1.0, negative_slope).astype(array.dtype)
+    slope = _checks.real("negative_slope", negative_slope)
+    return np.where(array > 0, 1.0, slope).astype(array.dtype)
 
 
 def sigmoid(x: ArrayLike) -> np.ndarray:
@@ -209,7 +212,8 @@ def softmax(scores: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> softmax([[0.0, np.log(3.0)]]).round(4).tolist()
     [[0.25, 0.75]]
     """
-    z = _real(scores, "scores")
+    z = _checks.real_array("scores", scores)
+    axis = _checks.axis("axis", axis, max(z.ndim, 1))
     shifted = z - np.max(z, axis=axis, keepdims=True)
     exp = np.exp(shifted)
     return exp / np.sum(exp, axis=axis, keepdims=True)
@@ -227,7 +231,8 @@ def log_softmax(scores: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> float(log_softmax([0.0, 1000.0])[0])
     -1000.0
     """
-    z = _real(scores, "scores")
+    z = _checks.real_array("scores", scores)
+    axis = _checks.axis("axis", axis, max(z.ndim, 1))
     shifted = z - np.max(z, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
@@ -237,7 +242,10 @@ def log_softmax(scores: ArrayLike, axis: int = -1) -> np.ndarray:
 
 def _probabilities(y_pred: np.ndarray, from_logits: bool, epsilon: float) -> np.ndarray:
     """Log-probabilities from logits, or from (renormalised, clipped) probabilities."""
-    if from_logits:
+    epsilon = _checks.real(
+        "epsilon", epsilon, minimum=0, maximum=0.5, include_minimum=False, include_maximum=False
+    )
+    if _checks.boolean("from_logits", from_logits):
         return log_softmax(y_pred)
     if np.any(y_pred < 0):
         raise ValueError(
@@ -452,11 +460,12 @@ def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optim
     """
     import keras
 
-    if name not in OPTIMIZER_NAMES:
-        raise ValueError(f"optimizer name {name!r} is not known; use one of {OPTIMIZER_NAMES}.")
-    if learning_rate is not None and not learning_rate > 0:
-        raise ValueError(f"learning_rate must be positive; got {learning_rate!r}.")
-    rate = {} if learning_rate is None else {"learning_rate": float(learning_rate)}
+    _checks.choice("name", name, OPTIMIZER_NAMES)
+    rate = (
+        {}
+        if learning_rate is None
+        else {"learning_rate": _checks.positive("learning_rate", learning_rate)}
+    )
     if name == "sgd":
         return keras.optimizers.SGD(**rate)
     if name == "momentum":
@@ -469,9 +478,7 @@ def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optim
 def _surface(surface: str | Surface) -> Surface:
     if isinstance(surface, Surface):
         return surface
-    if surface not in SURFACES:
-        raise ValueError(f"surface {surface!r} is not known; use one of {tuple(SURFACES)}.")
-    return SURFACES[surface]
+    return SURFACES[_checks.choice("surface", surface, tuple(SURFACES))]
 
 
 def optimizer_paths(
@@ -518,14 +525,16 @@ def optimizer_paths(
     import keras
 
     chosen = _surface(surface)
-    names = list(optimizers)
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive integer; got {steps!r}.")
+    names = _checks.iterable("optimizers", optimizers, "a sequence of optimizer names")
+    steps = _checks.positive_int("steps", steps)
     if not names:
-        raise ValueError(f"optimizers must name at least one of {OPTIMIZER_NAMES}.")
-    origin = np.asarray(chosen.start if start is None else start, dtype=np.float32)
-    if origin.shape != (2,):
-        raise ValueError(f"start must be a point (x, y); got {start!r}.")
+        _checks.fail("optimizers", names, f"at least one of {', '.join(OPTIMIZER_NAMES)}")
+    for index, name in enumerate(names):
+        _checks.choice(f"optimizers[{index}]", name, OPTIMIZER_NAMES)
+    point = _checks.real_array("start", chosen.start if start is None else start)
+    if point.shape != (2,):
+        _checks.fail("start", start, "a point (x, y)")
+    origin = point.astype(np.float32)
     paths = {}
     for name in names:
         rate = learning_rate[name] if isinstance(learning_rate, Mapping) else learning_rate

@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from convbook import _checks
+from convbook.tables import format_table
+
 if TYPE_CHECKING:
     import keras
 
@@ -27,10 +30,8 @@ def _learning_rates(
     optimizers: Sequence[str] | Mapping[str, float | None],
 ) -> dict[str, float | None]:
     if isinstance(optimizers, str):
-        raise TypeError(
-            f"optimizers must be a sequence of names or a mapping name -> learning rate; "
-            f"got the string {optimizers!r}."
-        )
+        expected = "a sequence of names or a mapping name -> learning rate"
+        _checks.fail("optimizers", optimizers, expected, TypeError)
     if isinstance(optimizers, Mapping):
         return dict(optimizers)
     return dict.fromkeys(optimizers)
@@ -95,14 +96,13 @@ def compare_optimizers(
 
     rates = _learning_rates(optimizers)
     if not rates:
-        raise ValueError(f"optimizers must name at least one of {activations.OPTIMIZER_NAMES}.")
-    unknown = [name for name in rates if name not in activations.OPTIMIZER_NAMES]
-    if unknown:
-        raise ValueError(
-            f"optimizers {unknown} are not known; use names from {activations.OPTIMIZER_NAMES}."
-        )
+        _checks.fail("optimizers", optimizers, "at least one optimizer name")
+    for index, (name, rate) in enumerate(rates.items()):
+        _checks.choice(f"optimizers[{index}]", name, activations.OPTIMIZER_NAMES)
+        if rate is not None:
+            _checks.positive(f"learning rate of {name!r}", rate)
     if not (isinstance(model, str) or callable(model)):
-        raise TypeError(f"model must be a model name or a function building one; got {model!r}.")
+        _checks.fail("model", model, "a model name or a function building one", TypeError)
     results = {}
     for name, rate in rates.items():
         training.seed_everything(seed)
@@ -121,7 +121,7 @@ def compare_optimizers(
 
 
 def format_comparison(results: Mapping[str, TrainingResult]) -> str:
-    """Return an aligned table of runs: test accuracy, test loss, fit time, time per epoch.
+    """Return a table of runs: test accuracy, test loss, fit time, time per epoch.
 
     Parameters
     ----------
@@ -135,13 +135,13 @@ def format_comparison(results: Mapping[str, TrainingResult]) -> str:
     >>> run = SimpleNamespace(test_accuracy=0.9512, test_loss=0.16, wall_time_s=12.34,
     ...                       epochs_run=2)
     >>> print(format_comparison({"adam": run}))
-    run    test accuracy   test loss   fit time (s)   s per epoch
-    adam   0.9512          0.1600      12.3           6.2
+    run      test accuracy    test loss    fit time (s)    s per epoch
+    -----  ---------------  -----------  --------------  -------------
+    adam            0.9512       0.1600            12.3            6.2
     """
     if not results:
-        raise ValueError("results must hold at least one run; got an empty mapping.")
-    header = ("run", "test accuracy", "test loss", "fit time (s)", "s per epoch")
-    rows = [header]
+        _checks.fail("results", results, "a mapping with at least one run")
+    rows = []
     for name, result in results.items():
         per_epoch = result.wall_time_s / result.epochs_run if result.epochs_run else 0.0
         rows.append(
@@ -153,8 +153,5 @@ def format_comparison(results: Mapping[str, TrainingResult]) -> str:
                 f"{per_epoch:.1f}",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    return "\n".join(
-        "   ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    )
+    headers = ("run", "test accuracy", "test loss", "fit time (s)", "s per epoch")
+    return format_table(rows, headers, align=("left", "right", "right", "right", "right"))

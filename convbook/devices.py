@@ -10,11 +10,9 @@ The choice comes from ``$CONVBOOK_DEVICE`` (``auto``, ``cpu`` or ``gpu``; see
 
 from __future__ import annotations
 
-import os
-import platform
 from dataclasses import dataclass
 
-from convbook import settings
+from convbook import _checks, hardware, settings
 
 
 class DeviceUnavailable(RuntimeError):
@@ -32,18 +30,6 @@ class DeviceInfo:
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.name} (Keras backend: {self.backend})"
-
-
-def _cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as stream:
-            for line in stream:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    return f"{model}, {os.cpu_count()} cores"
-    except OSError:
-        pass
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
 
 
 def _backend() -> str:
@@ -99,8 +85,7 @@ def configure(choice: str | None = None) -> DeviceInfo:
     True
     """
     choice = settings.device_choice() if choice is None else choice
-    if choice not in settings.DEVICE_CHOICES:
-        raise ValueError(f"choice={choice!r} is not valid; use one of {settings.DEVICE_CHOICES}.")
+    _checks.choice("choice", choice, settings.DEVICE_CHOICES)
     backend = _backend()
     gpus = list_gpus()
     if choice == "gpu" and not gpus:
@@ -121,7 +106,7 @@ def configure(choice: str | None = None) -> DeviceInfo:
         except RuntimeError:
             pass  # TensorFlow already initialised its devices; the earlier setting stands.
     if choice == "cpu" or not gpus:
-        return DeviceInfo("CPU", _cpu_name(), backend, gpus)
+        return DeviceInfo("CPU", str(hardware.cpu_info()), backend, gpus)
     return DeviceInfo("GPU", gpus[0], backend, gpus)
 
 

@@ -14,8 +14,8 @@ also spend time moving memory, and small layers on a CPU are limited by overhead
 from __future__ import annotations
 
 import math
-import os
-import re
+
+from convbook import _checks, hardware
 
 #: Training FLOPs per image, as a multiple of the forward pass.
 TRAINING_FACTOR = 3
@@ -111,7 +111,8 @@ def training_flops(model: object) -> int:
 def cpu_peak_flops(cores: int | None = None) -> float | None:
     """Estimate the CPU's peak FP32 FLOP/s: cores x clock x :data:`CPU_FLOPS_PER_CYCLE`.
 
-    Reads the clock from ``/proc/cpuinfo``; returns ``None`` where it is not available.
+    The clock comes from :func:`convbook.hardware.cpu_info`; returns ``None`` where it is
+    not known. ``cores`` defaults to every logical CPU.
 
     Examples
     --------
@@ -119,15 +120,11 @@ def cpu_peak_flops(cores: int | None = None) -> float | None:
     >>> peak is None or peak > 1e9
     True
     """
-    cores = cores or os.cpu_count() or 1
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as stream:
-            match = re.search(r"^cpu MHz\s*:\s*([\d.]+)", stream.read(), re.MULTILINE)
-    except OSError:
+    facts = hardware.cpu_info()
+    cores = facts.cores if cores is None else _checks.positive_int("cores", cores)
+    if facts.mhz is None:
         return None
-    if match is None:
-        return None
-    return cores * float(match.group(1)) * 1e6 * CPU_FLOPS_PER_CYCLE
+    return cores * facts.mhz * 1e6 * CPU_FLOPS_PER_CYCLE
 
 
 def gpu_peak_flops(name: str) -> float | None:
@@ -140,6 +137,7 @@ def gpu_peak_flops(name: str) -> float | None:
     >>> gpu_peak_flops("Some other card") is None
     True
     """
+    _checks.instance("name", name, str, "a GPU name (a string)")
     for fragment, peak in GPU_PEAK_FP32.items():
         if fragment in name:
             return peak

@@ -38,14 +38,14 @@ smaller half goes first. Padded positions are not units, so they get no edges.
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import networkx as nx
-import numpy as np
 
-PADDINGS: tuple[str, ...] = ("valid", "same")
+from convbook import _checks, windows
+
+PADDINGS: tuple[str, ...] = windows.PADDINGS
 
 Node = tuple[Hashable, ...]
 
@@ -55,79 +55,29 @@ _AxisWindows = list[list[tuple[int, int]]]
 
 
 # ---------------------------------------------------------------------------
-# Argument checks
+# Arguments and windows along one axis
 # ---------------------------------------------------------------------------
 
-
-def _check_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be a positive int; got {value!r} ({type(value).__name__}).")
-    if value < 1:
-        raise ValueError(f"{name}={value!r} is not valid; use a positive int (1 or more).")
-    return int(value)
+_GRAPH = "a networkx.DiGraph built by convbook.graphs"
 
 
-def _as_tuple(name: str, value: object, dims: int) -> tuple[int, ...]:
+def _sizes(name: str, value: object, dims: int) -> tuple[int, ...]:
     """Turn an int or a sequence of ``dims`` ints into a tuple of positive ints."""
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        if len(value) != dims:
-            raise ValueError(
-                f"{name}={value!r} has {len(value)} entries; give one int or {dims} ints."
-            )
-        return tuple(_check_positive_int(name, v) for v in value)
-    return (_check_positive_int(name, value),) * dims
-
-
-def _check_padding(padding: object) -> str:
-    if padding not in PADDINGS:
-        raise ValueError(f"padding={padding!r} is not valid; use one of {', '.join(PADDINGS)}.")
-    return str(padding)
-
-
-def _check_graph(graph: object) -> nx.DiGraph:
-    if not isinstance(graph, nx.DiGraph):
-        raise TypeError(
-            f"graph must be a networkx.DiGraph built by convbook.graphs; "
-            f"got {type(graph).__name__}."
-        )
-    return graph
-
-
-# ---------------------------------------------------------------------------
-# Window arithmetic along one axis
-# ---------------------------------------------------------------------------
-
-
-def _pad_before(n: int, kernel: int, stride: int, padding: str) -> int:
-    if padding == "valid":
-        return 0
-    n_out = math.ceil(n / stride)
-    total = max((n_out - 1) * stride + kernel - n, 0)
-    return total // 2
-
-
-def _output_length(n: int, kernel: int, stride: int, padding: str) -> int:
-    if padding == "same":
-        return math.ceil(n / stride)
-    return (n - kernel) // stride + 1
+    return _checks.int_tuple(name, value, length=dims, broadcast=True)
 
 
 def _axis_windows(n: int, kernel: int, stride: int, padding: str) -> _AxisWindows:
-    start = -_pad_before(n, kernel, stride, padding)
-    windows = []
-    for j in range(_output_length(n, kernel, stride, padding)):
-        first = start + j * stride
-        windows.append([(d, first + d) for d in range(kernel) if 0 <= first + d < n])
-    return windows
+    return [
+        [(d, first + d) for d in range(kernel) if 0 <= first + d < n]
+        for first in windows.window_starts(n, kernel, padding, stride)
+    ]
 
 
-def _check_kernel_fits(
+def _kernel_must_fit(
     shape: tuple[int, ...], kernel: tuple[int, ...], padding: str, size_name: str
 ) -> None:
-    if padding != "valid":
-        return
     for n, k in zip(shape, kernel, strict=True):
-        if k > n:
+        if not windows.fits(n, k, padding):
             raise ValueError(
                 f"kernel_size={kernel if len(kernel) > 1 else k} is larger than the input "
                 f"({size_name}={shape if len(shape) > 1 else n}) with padding='valid'; "
@@ -206,7 +156,8 @@ def _add_conv_layer(
         for n, k, s in zip(source.shape, kernel, stride, strict=True)
     ]
     pads = [
-        _pad_before(n, k, s, padding) for n, k, s in zip(source.shape, kernel, stride, strict=True)
+        windows.pad_before(n, k, padding, s)
+        for n, k, s in zip(source.shape, kernel, stride, strict=True)
     ]
     scale = tuple(a * s for a, s in zip(source.scale, stride, strict=True))
     shift = tuple(
@@ -268,7 +219,7 @@ def _conv_stack(
     _add_level(graph, level)
     names = _level_names(n_layers)
     for layer in range(1, n_layers + 1):
-        if padding == "valid" and any(k > n for k, n in zip(kernel, level.shape, strict=True)):
+        if not all(windows.fits(n, k, padding) for n, k in zip(level.shape, kernel, strict=True)):
             raise ValueError(
                 f"n_layers={n_layers} is too deep: with kernel_size={_unwrap(kernel)}, "
                 f"stride={_unwrap(stride)} and padding='valid', the output of layer "
@@ -331,8 +282,8 @@ def dense_graph_1d(n_inputs: int, n_outputs: int) -> nx.DiGraph:
     >>> g.edges[("in", 5), ("out", 0)]["weight_id"]
     (0, 5)
     """
-    n_in = _check_positive_int("n_inputs", n_inputs)
-    n_out = _check_positive_int("n_outputs", n_outputs)
+    n_in = _checks.positive_int("n_inputs", n_inputs)
+    n_out = _checks.positive_int("n_outputs", n_outputs)
     return _dense((n_in,), (n_out,))
 
 
@@ -360,10 +311,10 @@ def dense_graph_2d(height: int, width: int, out_height: int, out_width: int) -> 
     >>> len(receptive_field(g, ("out", 0, 0)))
     36
     """
-    shape_in = (_check_positive_int("height", height), _check_positive_int("width", width))
+    shape_in = (_checks.positive_int("height", height), _checks.positive_int("width", width))
     shape_out = (
-        _check_positive_int("out_height", out_height),
-        _check_positive_int("out_width", out_width),
+        _checks.positive_int("out_height", out_height),
+        _checks.positive_int("out_width", out_width),
     )
     return _dense(shape_in, shape_out)
 
@@ -415,11 +366,11 @@ def conv_graph_1d(
     >>> weight_count(conv_graph_1d(6, 3, shared_weights=False))
     12
     """
-    n = _check_positive_int("n_inputs", n_inputs)
-    kernel = _check_positive_int("kernel_size", kernel_size)
-    step = _check_positive_int("stride", stride)
-    pad = _check_padding(padding)
-    _check_kernel_fits((n,), (kernel,), pad, "n_inputs")
+    n = _checks.positive_int("n_inputs", n_inputs)
+    kernel = _checks.positive_int("kernel_size", kernel_size)
+    step = _checks.positive_int("stride", stride)
+    pad = _checks.choice("padding", padding, PADDINGS)
+    _kernel_must_fit((n,), (kernel,), pad, "n_inputs")
     return _conv_stack((n,), (kernel,), (step,), pad, 1, shared_weights, "n_inputs", False)
 
 
@@ -467,11 +418,11 @@ def conv_graph_2d(
     >>> conv_graph_2d(6, 6, 3, padding="valid").graph["output_shape"]
     (4, 4)
     """
-    shape = (_check_positive_int("height", height), _check_positive_int("width", width))
-    kernel = _as_tuple("kernel_size", kernel_size, 2)
-    step = _as_tuple("stride", stride, 2)
-    pad = _check_padding(padding)
-    _check_kernel_fits(shape, kernel, pad, "(height, width)")
+    shape = (_checks.positive_int("height", height), _checks.positive_int("width", width))
+    kernel = _sizes("kernel_size", kernel_size, 2)
+    step = _sizes("stride", stride, 2)
+    pad = _checks.choice("padding", padding, PADDINGS)
+    _kernel_must_fit(shape, kernel, pad, "(height, width)")
     return _conv_stack(shape, kernel, step, pad, 1, shared_weights, "(height, width)", False)
 
 
@@ -516,12 +467,12 @@ def stack_conv_1d(
     >>> len(receptive_field(g, ("out", 1))), receptive_field_size(3, 3)
     (7, 7)
     """
-    n = _check_positive_int("n_inputs", n_inputs)
-    kernel = _check_positive_int("kernel_size", kernel_size)
-    depth = _check_positive_int("n_layers", n_layers)
-    step = _check_positive_int("stride", stride)
-    pad = _check_padding(padding)
-    _check_kernel_fits((n,), (kernel,), pad, "n_inputs")
+    n = _checks.positive_int("n_inputs", n_inputs)
+    kernel = _checks.positive_int("kernel_size", kernel_size)
+    depth = _checks.positive_int("n_layers", n_layers)
+    step = _checks.positive_int("stride", stride)
+    pad = _checks.choice("padding", padding, PADDINGS)
+    _kernel_must_fit((n,), (kernel,), pad, "n_inputs")
     return _conv_stack((n,), (kernel,), (step,), pad, depth, shared_weights, "n_inputs", True)
 
 
@@ -559,12 +510,12 @@ def stack_conv_2d(
     >>> len(receptive_field(g, ("out", 1, 1)))
     25
     """
-    shape = (_check_positive_int("height", height), _check_positive_int("width", width))
-    kernel = _as_tuple("kernel_size", kernel_size, 2)
-    depth = _check_positive_int("n_layers", n_layers)
-    step = _as_tuple("stride", stride, 2)
-    pad = _check_padding(padding)
-    _check_kernel_fits(shape, kernel, pad, "(height, width)")
+    shape = (_checks.positive_int("height", height), _checks.positive_int("width", width))
+    kernel = _sizes("kernel_size", kernel_size, 2)
+    depth = _checks.positive_int("n_layers", n_layers)
+    step = _sizes("stride", stride, 2)
+    pad = _checks.choice("padding", padding, PADDINGS)
+    _kernel_must_fit(shape, kernel, pad, "(height, width)")
     return _conv_stack(shape, kernel, step, pad, depth, shared_weights, "(height, width)", True)
 
 
@@ -581,10 +532,8 @@ def layer_nodes(graph: nx.DiGraph, layer: int) -> list[Node]:
     >>> layer_nodes(conv_graph_1d(4, 3), 1)
     [('out', 0), ('out', 1)]
     """
-    _check_graph(graph)
-    depth = graph.graph.get("n_layers", 1)
-    if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer <= depth:
-        raise ValueError(f"layer={layer!r} is not valid; this graph has levels 0 to {depth}.")
+    _checks.instance("graph", graph, nx.DiGraph, _GRAPH)
+    layer = _checks.integer("layer", layer, minimum=0, maximum=graph.graph.get("n_layers", 1))
     return sorted(node for node, level in graph.nodes(data="layer") if level == layer)
 
 
@@ -607,7 +556,7 @@ def output_nodes(graph: nx.DiGraph) -> list[Node]:
     >>> output_nodes(stack_conv_1d(5, 3, 2))
     [('out', 0)]
     """
-    _check_graph(graph)
+    _checks.instance("graph", graph, nx.DiGraph, _GRAPH)
     return layer_nodes(graph, graph.graph.get("n_layers", 1))
 
 
@@ -636,7 +585,7 @@ def receptive_field(graph: nx.DiGraph, output_node: Node) -> set[Node]:
     >>> sorted(receptive_field(conv_graph_1d(5, 3, padding="same"), ("out", 0)))
     [('in', 0), ('in', 1)]
     """
-    _check_graph(graph)
+    _checks.instance("graph", graph, nx.DiGraph, _GRAPH)
     if output_node not in graph:
         sample = output_nodes(graph)[:2]
         raise ValueError(
@@ -672,7 +621,7 @@ def connection_count(graph: nx.DiGraph) -> int:
     >>> connection_count(conv_graph_1d(6, 3, padding="same"))
     16
     """
-    return _check_graph(graph).number_of_edges()
+    return _checks.instance("graph", graph, nx.DiGraph, _GRAPH).number_of_edges()
 
 
 def weight_count(graph: nx.DiGraph) -> int:
@@ -685,7 +634,8 @@ def weight_count(graph: nx.DiGraph) -> int:
     >>> weight_count(conv_graph_2d(6, 6, 3, shared_weights=False))
     256
     """
-    return len({w for _, _, w in _check_graph(graph).edges(data="weight_id")})
+    graph = _checks.instance("graph", graph, nx.DiGraph, _GRAPH)
+    return len({w for _, _, w in graph.edges(data="weight_id")})
 
 
 def receptive_field_size(kernel_size: int, n_layers: int, stride: int = 1) -> int:
@@ -707,9 +657,9 @@ def receptive_field_size(kernel_size: int, n_layers: int, stride: int = 1) -> in
     >>> receptive_field_size(3, 3, stride=2)
     15
     """
-    k = _check_positive_int("kernel_size", kernel_size)
-    depth = _check_positive_int("n_layers", n_layers)
-    s = _check_positive_int("stride", stride)
+    k = _checks.positive_int("kernel_size", kernel_size)
+    depth = _checks.positive_int("n_layers", n_layers)
+    s = _checks.positive_int("stride", stride)
     return 1 + sum((k - 1) * s**layer for layer in range(depth))
 
 
@@ -754,13 +704,12 @@ class WiringComparison:
 
 
 def _as_shape(input_shape: object) -> tuple[int, ...]:
-    if isinstance(input_shape, Sequence) and not isinstance(input_shape, str):
-        if len(input_shape) not in (1, 2):
-            raise ValueError(
-                f"input_shape={input_shape!r} is not valid; give an int, (n,) or (height, width)."
-            )
-        return tuple(_check_positive_int("input_shape", n) for n in input_shape)
-    return (_check_positive_int("input_shape", input_shape),)
+    if _checks.is_integer(input_shape):
+        return (_checks.positive_int("input_shape", input_shape),)
+    shape = _checks.int_tuple("input_shape", input_shape)
+    if len(shape) not in (1, 2):
+        _checks.fail("input_shape", input_shape, "an int, (n,) or (height, width)")
+    return shape
 
 
 def compare_wiring(
@@ -805,7 +754,7 @@ def compare_wiring(
     return WiringComparison(
         input_shape=conv.graph["input_shape"],
         output_shape=conv.graph["output_shape"],
-        kernel_size=_as_tuple("kernel_size", kernel_size, conv.graph["dims"]),
+        kernel_size=_sizes("kernel_size", kernel_size, conv.graph["dims"]),
         dense_connections=connection_count(dense),
         dense_weights=weight_count(dense),
         conv_connections=connection_count(conv),
@@ -860,9 +809,9 @@ def receptive_field_growth(
     >>> [(r.n_layers, r.field_from_graph, r.stacked_weights, r.single_kernel_weights) for r in rows]
     [(1, 3, 9, 9), (2, 5, 18, 25), (3, 7, 27, 49)]
     """
-    k = _check_positive_int("kernel_size", kernel_size)
-    deepest = _check_positive_int("max_layers", max_layers)
-    s = _check_positive_int("stride", stride)
+    k = _checks.positive_int("kernel_size", kernel_size)
+    deepest = _checks.positive_int("max_layers", max_layers)
+    s = _checks.positive_int("stride", stride)
     rows = []
     for depth in range(1, deepest + 1):
         side = receptive_field_size(k, depth, s)

@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from convbook import _checks
+from convbook.tables import format_table
+
 if TYPE_CHECKING:
     import keras
 
@@ -32,6 +35,7 @@ __all__ = [
     "first_layer_filters",
     "format_class_counts",
     "misclassified",
+    "roc_example",
 ]
 
 # Layers whose outputs are images (height, width, channels) worth looking at.
@@ -92,10 +96,7 @@ def class_counts(labels: ArrayLike, num_classes: int | None = None) -> np.ndarra
     if values.size and values.min() < 0:
         raise ValueError(f"labels must be non-negative; got {int(values.min())}.")
     seen = int(values.max()) + 1 if values.size else 0
-    if num_classes is None:
-        num_classes = seen
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int | np.integer):
-        raise TypeError(f"num_classes must be an integer; got {num_classes!r}.")
+    num_classes = seen if num_classes is None else _checks.integer("num_classes", num_classes)
     if num_classes < seen:
         raise ValueError(
             f"num_classes={num_classes} but labels go up to {seen - 1}; use num_classes >= {seen}."
@@ -121,13 +122,14 @@ def format_class_counts(counts: Mapping[str, ArrayLike], class_names: Sequence[s
     Examples
     --------
     >>> print(format_class_counts({"train": [3, 1], "test": [1, 1]}, ["cat", "dog"]))
-    class   train       test
-    cat     3 (75.0%)   1 (50.0%)
-    dog     1 (25.0%)   1 (50.0%)
-    total   4           2
+    class        train       test
+    -------  ---------  ---------
+    cat      3 (75.0%)  1 (50.0%)
+    dog      1 (25.0%)  1 (50.0%)
+    total            4          2
     """
     if not counts:
-        raise ValueError("counts must name at least one split; got an empty mapping.")
+        _checks.fail("counts", counts, "a mapping with at least one split")
     columns = {split: np.asarray(values, dtype=np.int64) for split, values in counts.items()}
     for split, values in columns.items():
         if values.shape != (len(class_names),):
@@ -135,19 +137,15 @@ def format_class_counts(counts: Mapping[str, ArrayLike], class_names: Sequence[s
                 f"counts[{split!r}] has {values.size} entries but there are "
                 f"{len(class_names)} class names."
             )
-    cells = [["class", *columns]]
+    rows = []
     for k, name in enumerate(class_names):
         row = [str(name)]
         for values in columns.values():
             share = 100.0 * values[k] / max(int(values.sum()), 1)
-            row.append(f"{int(values[k])} ({share:.1f}%)")
-        cells.append(row)
-    cells.append(["total", *(str(int(values.sum())) for values in columns.values())])
-    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
-    lines = [
-        "   ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in cells
-    ]
-    return "\n".join(line.rstrip() for line in lines)
+            row.append(f"{int(values[k]):,} ({share:.1f}%)")
+        rows.append(row)
+    rows.append(["total", *(f"{int(values.sum()):,}" for values in columns.values())])
+    return format_table(rows, ("class", *columns), align=("left",) + ("right",) * len(columns))
 
 
 def dataset_summary(
@@ -166,22 +164,26 @@ def dataset_summary(
     Returns
     -------
     str
-        One line per array, then the table of :func:`format_class_counts`.
+        A table of the arrays (shape, dtype, smallest..largest value), then the table of
+        :func:`format_class_counts`.
 
     Examples
     --------
     >>> x = np.zeros((4, 2, 2), np.uint8)
     >>> print(dataset_summary(((x, np.array([0, 1, 1, 1])), (x[:2], np.array([0, 1]))),
     ...                       ["no", "yes"]))
-    x_train  shape (4, 2, 2)  uint8  values 0..0
-    y_train  shape (4,)       int64  values 0..1
-    x_test   shape (2, 2, 2)  uint8  values 0..0
-    y_test   shape (2,)       int64  values 0..1
+    array    shape      dtype    values
+    -------  ---------  -------  --------
+    x_train  (4, 2, 2)  uint8    0..0
+    y_train  (4,)       int64    0..1
+    x_test   (2, 2, 2)  uint8    0..0
+    y_test   (2,)       int64    0..1
     <BLANKLINE>
-    class   train       test
-    no      1 (25.0%)   1 (50.0%)
-    yes     3 (75.0%)   1 (50.0%)
-    total   4           2
+    class        train       test
+    -------  ---------  ---------
+    no       1 (25.0%)  1 (50.0%)
+    yes      3 (75.0%)  1 (50.0%)
+    total            4          2
     """
     (x_train, y_train), (x_test, y_test) = splits
     arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
@@ -189,19 +191,13 @@ def dataset_summary(
     for name, values in arrays.items():
         array = np.asarray(values)
         span = f"{array.min()}..{array.max()}" if array.size else "(empty)"
-        rows.append((name, f"shape {array.shape}", str(array.dtype), f"values {span}"))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-        + "  "
-        + row[3]
-        for row in rows
-    ]
+        rows.append((name, str(array.shape), str(array.dtype), span))
+    shapes = format_table(rows, ("array", "shape", "dtype", "values"))
     counts = {
         "train": class_counts(y_train, len(class_names)),
         "test": class_counts(y_test, len(class_names)),
     }
-    return "\n".join([*lines, "", format_class_counts(counts, class_names)])
+    return "\n".join([shapes, "", format_class_counts(counts, class_names)])
 
 
 def misclassified(y_true: ArrayLike, y_pred: ArrayLike, limit: int | None = None) -> np.ndarray:
@@ -237,12 +233,47 @@ def misclassified(y_true: ArrayLike, y_pred: ArrayLike, limit: int | None = None
         raise ValueError(
             f"y_true and y_pred must have the same length; got {truth.size} and {predicted.size}."
         )
-    if limit is not None and (
-        isinstance(limit, bool) or not isinstance(limit, int | np.integer) or limit < 0
-    ):
-        raise ValueError(f"limit must be None or a non-negative integer; got {limit!r}.")
+    if limit is not None:
+        limit = _checks.integer("limit", limit, minimum=0)
     wrong = np.flatnonzero(truth != predicted)
     return wrong if limit is None else wrong[: int(limit)]
+
+
+def roc_example() -> tuple[np.ndarray, np.ndarray]:
+    """Return a tiny made-up example for the ROC AUC: six images, three classes, their scores.
+
+    The scores are invented (no network produced them), small enough to check the one-vs-rest
+    ROC AUC by hand. Image 3, the second image of class 1, is misclassified (class 0 scores
+    higher for it), yet on class 1's score it still beats two of the four other images and
+    ties with the other two: class 1's area is 7/8, the other classes' 1.
+
+    Returns
+    -------
+    labels : numpy.ndarray
+        ``[0, 0, 1, 1, 2, 2]``, the true class of each image.
+    scores : numpy.ndarray
+        ``(6, 3)`` scores, one row per image, one column per class (each row sums to 1).
+
+    Examples
+    --------
+    >>> labels, scores = roc_example()
+    >>> labels.tolist(), scores.shape
+    ([0, 0, 1, 1, 2, 2], (6, 3))
+    >>> misclassified(labels, scores).tolist()
+    [3]
+    """
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    scores = np.array(
+        [
+            [0.7, 0.2, 0.1],
+            [0.6, 0.3, 0.1],
+            [0.3, 0.6, 0.1],
+            [0.5, 0.3, 0.2],
+            [0.1, 0.3, 0.6],
+            [0.2, 0.2, 0.6],
+        ]
+    )
+    return labels, scores
 
 
 # --------------------------------------------------------------------------- models
@@ -385,7 +416,7 @@ def feature_maps(
     import keras
 
     if isinstance(layer_names, str):
-        raise TypeError(f"layer_names must be a sequence of names; got the string {layer_names!r}.")
+        _checks.fail("layer_names", layer_names, "a sequence of layer names", TypeError)
     try:
         inputs = model.inputs
     except (AttributeError, ValueError) as error:

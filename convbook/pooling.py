@@ -30,13 +30,15 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from convbook import _checks, windows
+
 if TYPE_CHECKING:
     import keras
 
 Padding = Literal["valid", "same"]
 LayerKind = Literal["max1d", "max2d", "average2d"]
 
-PADDINGS: tuple[str, ...] = ("valid", "same")
+PADDINGS: tuple[str, ...] = windows.PADDINGS
 LAYER_KINDS: tuple[str, ...] = ("max1d", "max2d", "average2d")
 
 _KERAS_LAYER_NAMES = {
@@ -143,9 +145,16 @@ def output_size(
 
     Raises
     ------
+    TypeError
+        If a size is not an integer or ``padding`` is not a string.
     ValueError
         If a size is not positive, ``padding`` is unknown, or the window is longer than
         the input with ``"valid"`` padding.
+
+    See Also
+    --------
+    convbook.windows.output_size : the same arithmetic in the order
+        ``(n, kernel_size, padding, stride)``, with integer padding too.
 
     Examples
     --------
@@ -158,18 +167,16 @@ def output_size(
     >>> output_size(5, 3, strides=1)  # overlapping windows
     3
     """
-    _check_positive_int(input_size, "input_size")
-    (pool,) = _window(pool_size, "pool_size", 1)
-    (stride,) = _window(pool if strides is None else strides, "strides", 1)
-    padding = _check_padding(padding)
-    if padding == "same":
-        return -(-input_size // stride)
-    if pool > input_size:
+    input_size = _checks.positive_int("input_size", input_size)
+    pool = _checks.positive_int("pool_size", pool_size)
+    stride = pool if strides is None else _checks.positive_int("strides", strides)
+    padding = _checks.choice("padding", padding, windows.PADDINGS)
+    if not windows.fits(input_size, pool, padding, stride):
         raise ValueError(
             f"pool_size={pool} is longer than input_size={input_size} with padding='valid'; "
             f"use pool_size <= {input_size} or padding='same'."
         )
-    return (input_size - pool) // stride + 1
+    return windows.output_size(input_size, pool, padding, stride)
 
 
 # --------------------------------------------------------------------------- layers
@@ -210,12 +217,11 @@ def pooling_layer(
     >>> layer.count_params()
     0
     """
-    if kind not in LAYER_KINDS:
-        raise ValueError(f"kind={kind!r} is not a pooling layer here; use one of {LAYER_KINDS}.")
+    kind = _checks.choice("kind", kind, LAYER_KINDS)
     dims = _SPATIAL_DIMS[kind]
-    pool = _window(pool_size, "pool_size", dims)
-    stride = pool if strides is None else _window(strides, "strides", dims)
-    padding = _check_padding(padding)
+    pool = _window("pool_size", pool_size, dims)
+    stride = pool if strides is None else _window("strides", strides, dims)
+    padding = _checks.choice("padding", padding, windows.PADDINGS)
 
     import keras
 
@@ -460,6 +466,7 @@ def demo(verbose: bool = True) -> PoolingDemo:
     >>> result.max_1d
     array([[2., 3., 4., 5.]])
     """
+    verbose = _checks.boolean("verbose", verbose)
     matrix = example_matrix()
     result = PoolingDemo(
         matrix=_read_only(matrix),
@@ -496,11 +503,8 @@ def format_matrix(values: np.ndarray, indent: int = 4) -> str:
        1  1.75
     1.75     2
     """
-    rows = np.atleast_2d(np.asarray(values))
-    if rows.ndim != 2:
-        raise ValueError(
-            f"values must be 1-D or 2-D to print as rows; got shape {np.shape(values)}."
-        )
+    rows = np.atleast_2d(_checks.real_array("values", values, ndim=(1, 2), allow_empty=True))
+    indent = _checks.integer("indent", indent, minimum=0)
     cells = [[f"{float(v):.4g}" for v in row] for row in rows]
     width = max((len(cell) for row in cells for cell in row), default=0)
     return "\n".join(" " * indent + "  ".join(cell.rjust(width) for cell in row) for row in cells)
@@ -517,14 +521,23 @@ def _pool(
     padding: Padding,
 ) -> np.ndarray:
     dims = _SPATIAL_DIMS[kind]
-    array = _as_real_array(x)
-    _check_shape(array, dims)
+    layout = (
+        "(steps,) or (steps, channels)"
+        if dims == 1
+        else ("(height, width) or (height, width, channels)")
+    )
+    array = _checks.real_array("x", x, ndim=(dims, dims + 1), layout=layout)
+    if array.dtype.kind == "f" and array.dtype.itemsize > 8:
+        raise TypeError(
+            f"x has dtype {array.dtype}, which Keras cannot compute in; "
+            "use float16, float32 or float64."
+        )
     if array.dtype.kind != "f":
         array = array.astype(_keras_floatx())
-    pool = _window(pool_size, "pool_size", dims)
-    stride = pool if strides is None else _window(strides, "strides", dims)
-    padding = _check_padding(padding)
-    _check_window_fits(array.shape, pool, padding)
+    pool = _window("pool_size", pool_size, dims)
+    stride = pool if strides is None else _window("strides", strides, dims)
+    padding = _checks.choice("padding", padding, windows.PADDINGS)
+    _window_must_fit(array.shape, pool, stride, padding)
 
     # Keras wants (batch, *spatial, channels). Remember which axes we add so that only
     # those are squeezed away: a pooled axis of length 1 is part of the answer.
@@ -547,42 +560,14 @@ def _keras_floatx() -> str:
     return keras.config.floatx()
 
 
-def _as_real_array(x: object) -> np.ndarray:
-    try:
-        array = np.asarray(x)
-    except (ValueError, TypeError) as error:
-        raise ValueError(
-            f"x must be a rectangular array of numbers; could not make one ({error})."
-        ) from None
-    if array.dtype.kind not in "iuf":
-        raise TypeError(
-            f"x must hold real numbers (integer or float); got dtype {array.dtype} "
-            f"with shape {array.shape}. Convert it, e.g. with x.astype(float)."
-        )
-    if array.dtype.kind == "f" and array.dtype.itemsize > 8:
-        raise TypeError(
-            f"x has dtype {array.dtype}, which Keras cannot compute in; "
-            "use float16, float32 or float64."
-        )
-    return array
-
-
-def _check_shape(array: np.ndarray, dims: int) -> None:
-    if dims == 1:
-        allowed = "(steps,) or (steps, channels)"
-    else:
-        allowed = "(height, width) or (height, width, channels)"
-    if array.ndim not in (dims, dims + 1):
-        raise ValueError(
-            f"x must have {dims} or {dims + 1} axes, {allowed}; got shape {array.shape}."
-        )
-    if array.size == 0:
-        raise ValueError(f"x must not be empty; got shape {array.shape} (expected {allowed}).")
-
-
-def _check_window_fits(shape: tuple[int, ...], pool: tuple[int, ...], padding: str) -> None:
+def _window_must_fit(
+    shape: tuple[int, ...], pool: tuple[int, ...], stride: tuple[int, ...], padding: str
+) -> None:
+    """Raise unless a window fits along every pooled axis (only ``"valid"`` can fail)."""
     spatial = shape[: len(pool)]
-    if padding == "valid" and any(p > n for p, n in zip(pool, spatial, strict=True)):
+    if not all(
+        windows.fits(n, p, padding, s) for n, p, s in zip(spatial, pool, stride, strict=True)
+    ):
         lengths = (
             f"the pooled axis has length {spatial[0]}"
             if len(spatial) == 1
@@ -594,35 +579,11 @@ def _check_window_fits(shape: tuple[int, ...], pool: tuple[int, ...], padding: s
         )
 
 
-def _window(value: object, name: str, dims: int) -> tuple[int, ...]:
+def _window(name: str, value: object, dims: int) -> tuple[int, ...]:
     """Turn ``pool_size``/``strides`` (an int or a sequence) into a tuple of ``dims`` ints."""
-    values = (value,) * dims if _is_int(value) else value
-    if not isinstance(values, Sequence) or isinstance(values, str):
-        expected = "an integer" if dims == 1 else f"an integer or {dims} integers"
-        raise TypeError(f"{name} must be {expected}; got {value!r}.")
-    if len(values) != dims or not all(_is_int(v) for v in values):
-        expected = "an integer" if dims == 1 else f"an integer or {dims} integers"
-        raise TypeError(f"{name} must be {expected}; got {value!r}.")
-    if any(v < 1 for v in values):
-        raise ValueError(f"{name} must be positive (1 or more); got {value!r}.")
-    return tuple(int(v) for v in values)
-
-
-def _check_positive_int(value: object, name: str) -> None:
-    if not _is_int(value):
-        raise TypeError(f"{name} must be an integer; got {value!r}.")
-    if value < 1:  # type: ignore[operator]
-        raise ValueError(f"{name} must be positive (1 or more); got {value!r}.")
-
-
-def _check_padding(padding: object) -> str:
-    if padding not in PADDINGS:
-        raise ValueError(f"padding={padding!r} is not valid; use one of {PADDINGS}.")
-    return padding  # type: ignore[return-value]
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+    if dims == 1 and not isinstance(value, Sequence | np.ndarray):
+        return (_checks.positive_int(name, value),)
+    return _checks.int_tuple(name, value, length=dims, broadcast=True)
 
 
 def _as_text(window: tuple[int, ...]) -> str:

@@ -28,11 +28,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from convbook import settings
+from convbook import _checks, settings
 
 if TYPE_CHECKING:
     from convbook.training import TrainingResult
@@ -91,27 +91,14 @@ class RunPlan:
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "patience"):
-            _positive_int(name, getattr(self, name))
+            _checks.positive_int(name, getattr(self, name))
         for name in ("train_samples", "test_samples"):
-            if getattr(self, name) is not None:
-                _positive_int(name, getattr(self, name))
-        if self.learning_rate is not None and not (
-            isinstance(self.learning_rate, int | float)
-            and not isinstance(self.learning_rate, bool)
-            and self.learning_rate > 0
-        ):
-            raise ValueError(
-                f"learning_rate must be a positive number; got {self.learning_rate!r}."
-            )
-        if isinstance(self.validation_split, bool) or not (
-            isinstance(self.validation_split, int | float) and 0 <= self.validation_split < 1
-        ):
-            raise ValueError(f"validation_split must be in [0, 1); got {self.validation_split!r}.")
-
-
-def _positive_int(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+            _checks.optional_positive_int(name, getattr(self, name))
+        if self.learning_rate is not None:
+            _checks.positive("learning_rate", self.learning_rate)
+        _checks.fraction("validation_split", self.validation_split)
+        if self.target_accuracy is not None:
+            _checks.real("target_accuracy", self.target_accuracy, minimum=0, maximum=1)
 
 
 @dataclass(frozen=True)
@@ -165,11 +152,9 @@ class Recipe:
     callbacks: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule={self.schedule!r} is not valid; use one of {SCHEDULES}.")
-        unknown = [name for name in self.callbacks if name not in CALLBACK_NAMES]
-        if unknown:
-            raise ValueError(f"callbacks {unknown} are not known; use names from {CALLBACK_NAMES}.")
+        _checks.choice("schedule", self.schedule, SCHEDULES)
+        for number, name in enumerate(self.callbacks):
+            _checks.choice(f"callbacks[{number}]", name, CALLBACK_NAMES)
 
     def plan(self, budget: str | None = None) -> RunPlan:
         """Return the plan of ``budget`` (``"quick"`` or ``"full"``; default the setting).
@@ -180,10 +165,7 @@ class Recipe:
         True
         """
         budget = settings.budget() if budget is None else budget
-        if budget not in settings.BUDGETS:
-            raise ValueError(
-                f"budget={budget!r} is not valid; use one of {', '.join(settings.BUDGETS)}."
-            )
+        _checks.choice("budget", budget, settings.BUDGETS)
         return self.quick if budget == "quick" else self.full
 
 
@@ -314,8 +296,8 @@ RECIPES: dict[str, Recipe] = {
             full=RunPlan(epochs=4, train_samples=24000, patience=2),
             description=(
                 "The callbacks of kmnist_callbacks on the simple CNN and Fashion-MNIST: the "
-                "stand-in chapter 7 trains when Kuzushiji-MNIST is not available. It shows "
-                "how the callbacks work, so even its full plan is short and promises no "
+                "stand-in the callbacks chapter trains when Kuzushiji-MNIST is not available. "
+                "It shows how the callbacks work, so even its full plan is short and promises no "
                 "accuracy."
             ),
             callbacks=("roc_auc", "early_stopping", "checkpoint"),
@@ -347,7 +329,7 @@ def get(name: str) -> Recipe:
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         For an unknown name; the message lists the valid ones.
 
     Examples
@@ -355,9 +337,7 @@ def get(name: str) -> Recipe:
     >>> get("fast_mnist").schedule
     'warm_restart'
     """
-    if name not in RECIPES:
-        raise ValueError(f"Unknown recipe {name!r}; valid names are {', '.join(RECIPE_NAMES)}.")
-    return RECIPES[name]
+    return RECIPES[_checks.choice("name", name, tuple(RECIPES))]
 
 
 def warm_restart_cycles(epochs: int) -> tuple[int, ...]:
@@ -368,7 +348,7 @@ def warm_restart_cycles(epochs: int) -> tuple[int, ...]:
     >>> warm_restart_cycles(10), warm_restart_cycles(2), warm_restart_cycles(1)
     ((2, 8), (2,), (1,))
     """
-    _positive_int("epochs", epochs)
+    epochs = _checks.positive_int("epochs", epochs)
     if epochs <= FIRST_CYCLE_EPOCHS:
         return (epochs,)
     return (FIRST_CYCLE_EPOCHS, epochs - FIRST_CYCLE_EPOCHS)
@@ -376,10 +356,13 @@ def warm_restart_cycles(epochs: int) -> tuple[int, ...]:
 
 def _split_overrides(overrides: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     plan_fields = {f.name for f in dataclasses.fields(RunPlan)}
-    unknown = sorted(set(overrides) - plan_fields - set(_RUN_ARGUMENTS))
-    if unknown:
-        valid = ", ".join(sorted(plan_fields | set(_RUN_ARGUMENTS)))
-        raise ValueError(f"run_recipe got unknown overrides {unknown}; valid ones are {valid}.")
+    for name in sorted(set(overrides) - plan_fields - set(_RUN_ARGUMENTS)):
+        _checks.fail(
+            "overrides",
+            name,
+            "names of RunPlan fields or run arguments: "
+            + ", ".join(sorted(plan_fields | set(_RUN_ARGUMENTS))),
+        )
     plan = {k: v for k, v in overrides.items() if k in plan_fields}
     run = {k: v for k, v in overrides.items() if k in _RUN_ARGUMENTS}
     return plan, run
@@ -401,6 +384,19 @@ def _callbacks(recipe: Recipe, plan: RunPlan) -> list:
             )
         )
     return chosen
+
+
+def _schedule(recipe: Recipe, plan: RunPlan) -> Callable[[int], Any] | None:
+    """Return the recipe's learning-rate schedule as a function of the steps per epoch."""
+    from convbook import training
+
+    peak = plan.learning_rate or 3e-3
+    if recipe.schedule == "one_cycle":
+        return lambda steps: training.one_cycle_schedule(plan.epochs * steps, peak)
+    if recipe.schedule == "warm_restart":
+        cycles = warm_restart_cycles(plan.epochs)
+        return lambda steps: training.warm_restart_schedule(steps, peak, cycles)
+    return None
 
 
 # Results of finished runs in this Python process, by everything that decides them.
@@ -484,7 +480,7 @@ def run_recipe(
     epoch 1/1  loss 1.3215  accuracy 0.5978  val_loss 0.6017  val_accuracy 0.8300  (1.2 s)
     test loss 0.5721  test accuracy 0.8325
     """
-    from convbook import devices, models, training
+    from convbook import training
 
     recipe = get(name)
     plan_overrides, run = _split_overrides(overrides)
@@ -500,53 +496,30 @@ def run_recipe(
             f"test accuracy {earlier.test_accuracy:.4f})"
         )
         return earlier
-    devices.configure(run.get("device"))  # before any model exists: GPU memory growth
-
-    data = training.prepare(
+    checkpoint_dir = run.get("checkpoint_dir")
+    if checkpoint_dir is None and "checkpoint" in recipe.callbacks:
+        checkpoint_dir = tempfile.mkdtemp(prefix=f"convbook-{recipe.name}-")
+    result = training.build_and_train(
+        recipe.model,
         recipe.dataset,
-        input_shape=recipe.input_shape or models.default_input_shape(recipe.model),
+        epochs=plan.epochs,
+        input_shape=recipe.input_shape,
+        model_kwargs=recipe.model_kwargs,
         normalization=recipe.normalization,
         labels=recipe.labels,
         train_samples=plan.train_samples,
         test_samples=plan.test_samples,
-        seed=seed,
-        data_dir=run.get("data_dir"),
-    )
-    training.seed_everything(seed)
-    model = models.build(
-        recipe.model,
-        input_shape=data.input_shape,
-        num_classes=data.num_classes,
-        **dict(recipe.model_kwargs),
-    )
-    learning_rate: Any = plan.learning_rate
-    if recipe.schedule is not None:
-        fitted = training.validation_split_point(len(data.x_train), plan.validation_split)
-        steps = training.steps_per_epoch(fitted, plan.batch_size)
-        if recipe.schedule == "one_cycle":
-            learning_rate = training.one_cycle_schedule(
-                plan.epochs * steps, plan.learning_rate or 3e-3
-            )
-        else:  # "warm_restart"
-            learning_rate = training.warm_restart_schedule(
-                steps, plan.learning_rate or 3e-3, warm_restart_cycles(plan.epochs)
-            )
-    checkpoint_dir = run.get("checkpoint_dir")
-    if checkpoint_dir is None and "checkpoint" in recipe.callbacks:
-        checkpoint_dir = tempfile.mkdtemp(prefix=f"convbook-{recipe.name}-")
-    result = training.train(
-        model,
-        data,
-        epochs=plan.epochs,
         batch_size=plan.batch_size,
         validation_split=plan.validation_split,
+        learning_rate=None if recipe.schedule else plan.learning_rate,
+        schedule=_schedule(recipe, plan),
         seed=seed,
+        device=run.get("device"),
+        data_dir=run.get("data_dir"),
         optimizer=recipe.optimizer,
-        learning_rate=learning_rate,
         callbacks=[*_callbacks(recipe, plan), *run.get("callbacks", ())],
         checkpoint_dir=None if checkpoint_dir is None else os.fspath(checkpoint_dir),
         verbose=run.get("verbose"),
-        device=run.get("device"),
         deterministic=run.get("deterministic", False),
     )
     if key is not None:

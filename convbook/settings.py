@@ -17,6 +17,12 @@ Variable                  Meaning
 ``CONVBOOK_RUN_LOG``      A file to which every recipe run appends one JSON line
                           (recipe, plan, accuracy, target, time, device); the
                           book-build benchmark reads it. Default: no log.
+``CONVBOOK_DEVICES``      How many virtual CPU devices JAX splits the CPU into
+                          (data parallelism on one machine). Default: unset.
+``CONVBOOK_COORDINATOR``  ``host:port`` of process 0 when several processes
+                          train together. Default: unset.
+``CONVBOOK_PROCESSES``    How many processes train together. Default ``1``.
+``CONVBOOK_PROCESS_ID``   This process's index among them. Default ``0``.
 ========================  =====================================================
 """
 
@@ -35,7 +41,24 @@ DEVICE_CHOICES: tuple[str, ...] = ("auto", "cpu", "gpu")
 
 
 class SettingError(ValueError):
-    """An environment variable holds a value convbook cannot use."""
+    """An environment variable (or the path standing in for one) holds an unusable value.
+
+    The message has convbook's one form, ``{name} must be {expected}; got {value}.``,
+    which the command line prints as one line.
+
+    Examples
+    --------
+    >>> try:
+    ...     data_dir(__file__)
+    ... except SettingError as error:
+    ...     print(str(error).split(";")[0])
+    data_dir must be a directory (it is created if missing)
+    """
+
+
+def _invalid(name: str, value: object, expected: str, why: str = "") -> SettingError:
+    """Return the error for ``name``: ``{name} must be {expected}; got {value}[, why].``."""
+    return SettingError(f"{name} must be {expected}; got {value!r}{why}.")
 
 
 def _choice(variable: str, allowed: tuple[str, ...], default: str) -> str:
@@ -43,10 +66,9 @@ def _choice(variable: str, allowed: tuple[str, ...], default: str) -> str:
     if not raw:
         return default
     if raw not in allowed:
-        raise SettingError(
-            f"{variable}={os.environ[variable]!r} is not valid; "
-            f"use one of {', '.join(allowed)} (or unset it for {default!r})."
-        )
+        options = ", ".join(repr(option) for option in allowed)
+        expected = f"one of {options} (or unset for {default!r})"
+        raise _invalid(variable, os.environ[variable], expected)
     return raw
 
 
@@ -95,16 +117,18 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     '/tmp/convbook-data'
     """
     if override is not None:
-        chosen, origin = Path(override), "data_dir argument"
+        chosen, origin = Path(override), "data_dir"
     elif os.environ.get("CONVBOOK_DATA_DIR", "").strip():
         chosen, origin = Path(os.environ["CONVBOOK_DATA_DIR"].strip()), "CONVBOOK_DATA_DIR"
     else:
-        chosen, origin = default_data_dir(), "default data directory"
+        chosen, origin = default_data_dir(), "the default data directory"
     chosen = chosen.expanduser().absolute()
     if chosen.exists() and not chosen.is_dir():
-        raise SettingError(
-            f"The {origin} {str(chosen)!r} is a file, not a directory; "
-            "point it at a directory (it is created if missing)."
+        raise _invalid(
+            origin,
+            str(chosen),
+            "a directory (it is created if missing)",
+            ", which is a file, not a directory",
         )
     return chosen
 
@@ -156,8 +180,8 @@ def offline() -> bool:
         return False
     if raw in ("1", "true", "yes"):
         return True
-    raise SettingError(
-        f"CONVBOOK_OFFLINE={os.environ['CONVBOOK_OFFLINE']!r} is not valid; use 1 or 0."
+    raise _invalid(
+        "CONVBOOK_OFFLINE", os.environ["CONVBOOK_OFFLINE"], "1 or 0 (also true/false, yes/no)"
     )
 
 
@@ -176,7 +200,80 @@ def run_log() -> Path | None:
         return None
     chosen = Path(raw).expanduser().absolute()
     if chosen.is_dir():
-        raise SettingError(
-            f"CONVBOOK_RUN_LOG={raw!r} is a directory; name a file (it is created if missing)."
+        raise _invalid(
+            "CONVBOOK_RUN_LOG", raw, "a file (it is created if missing)", ", which is a directory"
         )
     return chosen
+
+
+def _optional_int(variable: str, minimum: int, default: int | None) -> int | None:
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default
+    try:
+        number = int(raw)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        word = "a positive integer" if minimum == 1 else f"an integer of at least {minimum}"
+        raise _invalid(variable, os.environ[variable], word)
+    return number
+
+
+def devices() -> int | None:
+    """Return ``$CONVBOOK_DEVICES``: how many virtual CPU devices JAX splits the CPU into.
+
+    ``None`` (unset) leaves the devices as they are: one CPU device, or the GPUs found.
+    :func:`convbook.distributed.launch` sets it for each worker it starts.
+
+    Examples
+    --------
+    >>> devices() is None or devices() >= 1
+    True
+    """
+    return _optional_int("CONVBOOK_DEVICES", 1, None)
+
+
+def coordinator() -> str | None:
+    """Return ``$CONVBOOK_COORDINATOR``, the ``host:port`` of process 0 of a group, or ``None``.
+
+    Every process of a multi-process run connects to this address first.
+
+    Examples
+    --------
+    >>> coordinator() is None or ":" in coordinator()
+    True
+    """
+    raw = os.environ.get("CONVBOOK_COORDINATOR", "").strip()
+    if not raw:
+        return None
+    host, _, port = raw.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise _invalid(
+            "CONVBOOK_COORDINATOR",
+            os.environ["CONVBOOK_COORDINATOR"],
+            "host:port with a port from 1 to 65535 (e.g. 127.0.0.1:12355)",
+        )
+    return raw
+
+
+def processes() -> int:
+    """Return ``$CONVBOOK_PROCESSES``, how many processes train together (default 1).
+
+    Examples
+    --------
+    >>> processes() >= 1
+    True
+    """
+    return _optional_int("CONVBOOK_PROCESSES", 1, 1)  # type: ignore[return-value]
+
+
+def process_id() -> int:
+    """Return ``$CONVBOOK_PROCESS_ID``, this process's index in its group (default 0).
+
+    Examples
+    --------
+    >>> process_id() >= 0
+    True
+    """
+    return _optional_int("CONVBOOK_PROCESS_ID", 0, 0)  # type: ignore[return-value]

@@ -120,6 +120,13 @@ def test_activation_rejects_strings():
         activations.relu(np.array(["a"]))
 
 
+def test_loss_options_are_checked():
+    with pytest.raises(ValueError, match="epsilon must be a number in \\(0, 0.5\\); got 0"):
+        activations.categorical_crossentropy([[1.0, 0.0]], [[0.5, 0.5]], epsilon=0)
+    with pytest.raises(TypeError, match="from_logits must be True or False; got 'yes'"):
+        activations.sparse_categorical_crossentropy([0], [[0.5, 0.5]], from_logits="yes")
+
+
 # ----------------------------------------------------------------- losses against Keras
 
 probability_rows = matrices.map(lambda x: activations.softmax(x).astype(np.float32))
@@ -194,10 +201,12 @@ def test_make_optimizer_builds_each_name():
     assert isinstance(built["rmsprop"], keras.optimizers.RMSprop)
     assert isinstance(built["adam"], keras.optimizers.Adam)
     assert float(built["adam"].learning_rate.numpy()) == pytest.approx(0.05)
-    with pytest.raises(ValueError, match="not known"):
+    with pytest.raises(ValueError, match="name must be one of 'sgd', .*; got 'lbfgs'"):
         activations.make_optimizer("lbfgs")
-    with pytest.raises(ValueError, match="learning_rate must be positive"):
+    with pytest.raises(ValueError, match="learning_rate must be a positive number; got 0.0"):
         activations.make_optimizer("adam", 0.0)
+    with pytest.raises(TypeError, match="learning_rate must be a positive number; got '0.1'"):
+        activations.make_optimizer("adam", "0.1")
 
 
 @pytest.mark.parametrize("surface", sorted(activations.SURFACES))
@@ -236,8 +245,14 @@ def test_plain_sgd_step_is_minus_learning_rate_times_gradient():
 
 
 def test_optimizer_paths_argument_checks():
-    with pytest.raises(ValueError, match="surface 'cliff' is not known"):
+    with pytest.raises(
+        ValueError, match="surface must be one of 'bowl', 'rosenbrock'; got 'cliff'"
+    ):
         activations.optimizer_paths("cliff")
+    with pytest.raises(ValueError, match="optimizers\\[1\\] must be one of"):
+        activations.optimizer_paths(optimizers=["sgd", "newton"])
+    with pytest.raises(TypeError, match="steps must be a positive integer; got 2.0"):
+        activations.optimizer_paths(steps=2.0)
     with pytest.raises(ValueError, match="steps must be a positive integer"):
         activations.optimizer_paths(steps=0)
     with pytest.raises(ValueError, match="start must be a point"):

@@ -33,11 +33,11 @@ def rendering():
 def test_chapter_times_are_read_from_the_pages(build_times, tmp_path):
     part = tmp_path / "auto_gallery" / "02_training"
     part.mkdir(parents=True)
-    (part / "04_a_deep_cnn.rst").write_text(
+    (part / "06_a_deep_cnn.rst").write_text(
         "text\n   **Total running time of the script:** (12 minutes 3.250 seconds)\n"
     )
     (part / "index.rst").write_text("no running time on an index page\n")
-    assert build_times._chapter_times(tmp_path) == {"02_training/04_a_deep_cnn": 723.25}
+    assert build_times._chapter_times(tmp_path) == {"02_training/06_a_deep_cnn": 723.25}
 
 
 def test_unknown_parts_are_refused(build_times, capsys):
@@ -65,14 +65,14 @@ def test_timings_render_parts_chapters_and_runs(rendering):
                            "machine": "Linux, 2 CPU cores"},
             "full_book": {"fresh_s": 3300.0, "date": "2026-11-24T00:00:00",
                           "machine": "Linux, 2 CPU cores",
-                          "chapters_s": {"02_training/04_a_deep_cnn": 723.25},
+                          "chapters_s": {"02_training/06_a_deep_cnn": 723.25},
                           "runs": [run, missed]},
         }
     }  # fmt: skip
     text = "\n".join(rendering._timings_rst(json.loads(json.dumps(report))))
     assert "Full book (``CONVBOOK_BUDGET=full``), fresh build" in text
     assert "55.0 min (3300 s)" in text and "4.9 s" in text  # under a minute: seconds
-    assert "``02_training/04_a_deep_cnn``" in text and "12.1 min (723 s)" in text
+    assert "``02_training/06_a_deep_cnn``" in text and "12.1 min (723 s)" in text
     assert "0.992 met" in text and "**not met**" in text
     assert "Device: CPU: test." in text
 

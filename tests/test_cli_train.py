@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -44,16 +46,17 @@ def test_train_output_defaults_to_convbook_runs(real_data_dir, tmp_path, monkeyp
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--model", "resnet50"], "Unknown model 'resnet50'; valid names are"),
-        (["--dataset", "cifar10"], "Unknown dataset 'cifar10'"),
+        (["--model", "resnet50"], "--model must be one of 'dense_net', "),
+        (["--dataset", "cifar10"], "--dataset must be one of 'mnist', "),
         (["--epochs", "0"], "--epochs must be a positive integer; got 0."),
         (["--epochs", "-3"], "--epochs must be a positive integer"),
         (["--batch-size", "0"], "--batch-size must be a positive integer"),
         (["--train-samples", "-1"], "--train-samples must be a positive integer"),
-        (["--validation-split", "1"], "--validation-split must be in [0, 1)"),
-        (["--learning-rate", "0"], "--learning-rate must be positive"),
-        (["--model", "alexnet"], "far larger than the datasets' 28x28"),
-        (["--train-samples", "70000"], "train_samples=70000 is more than the 60000"),
+        (["--validation-split", "1"], "--validation-split must be a number in [0, 1); got 1.0."),
+        (["--learning-rate", "0"], "--learning-rate must be a positive number; got 0.0."),
+        (["--seed", "-1"], "--seed must be a non-negative integer; got -1."),
+        (["--model", "alexnet"], "far larger than the datasets' 28x28; got 'alexnet'."),
+        (["--train-samples", "70000"], "train_samples must be at most the 60000 images available"),
     ],
 )
 def test_bad_train_input_is_one_line_on_stderr_and_exit_code_2(extra, message, tmp_path, capsys):
@@ -79,3 +82,22 @@ def test_help_lists_the_train_subcommand(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--help"])
     assert "train" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--model", "resnet50"], "--model must be one of"),
+        (["--epochs", "0"], "--epochs must be a positive integer"),
+        (["--model", "alexnet"], "far larger than the datasets' 28x28"),
+    ],
+)
+def test_bad_train_input_is_reported_before_keras_loads(extra, message):
+    argv = ["train", "--model", "simple_cnn", "--dataset", "mnist", "--epochs", "1", *extra]
+    code = (
+        "import sys; from convbook import cli; code = cli.main(sys.argv[1:]);"
+        "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'keras', 'tensorflow'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True)
+    assert result.stdout.strip() == "2 []", result.stderr
+    assert message in result.stderr

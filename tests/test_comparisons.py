@@ -41,7 +41,8 @@ def test_compare_optimizers_starts_every_run_from_the_same_weights(small_mnist):
 
     table = comparisons.format_comparison(runs).splitlines()
     assert table[0].split()[:3] == ["run", "test", "accuracy"]
-    assert table[2].split()[:2] == ["adam", f"{runs['adam'].test_accuracy:.4f}"]
+    assert set(table[1]) == {"-", " "}
+    assert table[3].split()[:2] == ["adam", f"{runs['adam'].test_accuracy:.4f}"]
 
 
 def test_compare_optimizers_builds_a_named_model(small_mnist):
@@ -53,11 +54,15 @@ def test_compare_optimizers_builds_a_named_model(small_mnist):
 
 
 def test_compare_optimizers_checks_arguments_before_training(small_mnist):
-    with pytest.raises(ValueError, match="\\['lbfgs'\\] are not known"):
+    with pytest.raises(ValueError, match="optimizers\\[1\\] must be one of 'sgd', .*; got 'lbfgs'"):
         comparisons.compare_optimizers(small_mnist, ["adam", "lbfgs"])
     with pytest.raises(ValueError, match="at least one"):
         comparisons.compare_optimizers(small_mnist, [])
-    with pytest.raises(TypeError, match="got the string 'adam'"):
+    with pytest.raises(TypeError, match="optimizers must be a sequence of names .*; got 'adam'"):
         comparisons.compare_optimizers(small_mnist, "adam")
+    with pytest.raises(ValueError, match="learning rate of 'sgd' must be a positive number"):
+        comparisons.compare_optimizers(small_mnist, {"sgd": -0.1})
+    with pytest.raises(TypeError, match="model must be a model name or a function"):
+        comparisons.compare_optimizers(small_mnist, ["sgd"], model=3)
     with pytest.raises(ValueError, match="at least one run"):
         comparisons.format_comparison({})

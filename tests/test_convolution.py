@@ -447,7 +447,8 @@ def test_describe_responses(photo, filtered):
     assert stats["original"].std == pytest.approx(photo.std())
     assert abs(stats["sobel x"].mean) < 0.01
     assert stats["sobel x"].mean_abs < stats["original"].mean_abs
-    assert "sobel x" in str(stats["sobel x"])
+    table = convolution.format_responses(stats.values())
+    assert "sobel x" in table and f"{stats['sobel x'].std:.3f}" in table
 
 
 # --------------------------------------------------------------------------------------
@@ -496,7 +497,7 @@ def test_describe_responses(photo, filtered):
         (
             lambda: convolution.convolve2d(np.ones((3, 3)), np.ones((2, 2)), 2),
             TypeError,
-            r"mode must be a string",
+            r"mode must be one of 'valid', 'same', 'full'; got 2",
         ),
         (
             lambda: convolution.convolve2d(np.array([["a", "b"]]), np.ones((1, 1))),
@@ -516,9 +517,13 @@ def test_describe_responses(photo, filtered):
         (
             lambda: convolution.convolve2d("image", np.ones((1, 1))),
             TypeError,
-            r"image must be an array of numbers, not a str",
+            r"image must be an array of real numbers; got 'image'",
         ),
-        (lambda: convolution.flip(np.ones((2, 2, 2))), ValueError, r"kernel must be a 2-D array"),
+        (
+            lambda: convolution.flip(np.ones((2, 2, 2))),
+            ValueError,
+            r"kernel must be a 1-D or 2-D array",
+        ),
         (
             lambda: convolution.conv2d(np.ones((4, 4)), np.ones((3, 3, 1, 1))),
             ValueError,
@@ -542,17 +547,17 @@ def test_describe_responses(photo, filtered):
         (
             lambda: convolution.conv2d(np.ones((4, 4, 1)), np.ones((3, 3, 1, 1)), stride=0),
             ValueError,
-            r"stride must be a positive integer .*got 0",
+            r"stride must be a positive integer; got 0",
         ),
         (
             lambda: convolution.conv2d(np.ones((4, 4, 1)), np.ones((3, 3, 1, 1)), stride=(1, -2)),
             ValueError,
-            r"stride must be a positive integer .*got -2",
+            r"stride must be a positive integer or a sequence of 2 .*got \(1, -2\)",
         ),
         (
             lambda: convolution.conv2d(np.ones((4, 4, 1)), np.ones((3, 3, 1, 1)), stride=1.5),
             TypeError,
-            r"stride must be a positive integer; got 1.5",
+            r"stride must be a positive integer or a sequence .*; got 1.5",
         ),
         (
             lambda: convolution.conv2d(np.ones((4, 4, 1)), np.ones((3, 3, 1, 1)), padding="full"),
@@ -578,7 +583,7 @@ def test_describe_responses(photo, filtered):
         (
             lambda: convolution.output_size(0, 3),
             ValueError,
-            r"n must be a positive integer .*got 0",
+            r"n must be a positive integer; got 0",
         ),
         (
             lambda: convolution.output_size(5, 3, "valid", stride=0),
@@ -594,17 +599,18 @@ def test_describe_responses(photo, filtered):
         (
             lambda: convolution.conv_params(3, in_channels=1, filters=0),
             ValueError,
-            r"filters must be a positive integer .*got 0",
+            r"filters must be a positive integer; got 0",
         ),
         (
             lambda: convolution.conv_params((3, 3, 3), in_channels=1, filters=2),
             ValueError,
-            r"kernel_size must be a positive integer or a pair",
+            r"kernel_size must be a positive integer or a sequence of 2 .*\(3, 3, 3\)",
         ),
         (
             lambda: convolution.hand_convolution(position=(4, 0)),
             ValueError,
-            r"position must index the valid output of shape \(4, 4\); got \(4, 0\)",
+            r"position must be a \(row, column\) inside the valid output of shape \(4, 4\); "
+            r"got \(4, 0\)",
         ),
         (
             lambda: convolution.apply_filters(np.ones((4, 4, 3))),
@@ -619,17 +625,17 @@ def test_describe_responses(photo, filtered):
         (
             lambda: convolution.step_image(6, "diagonal"),
             ValueError,
-            r"orientation must be 'vertical' or 'horizontal'; got 'diagonal'",
+            r"orientation must be one of 'vertical', 'horizontal'; got 'diagonal'",
         ),
         (
             lambda: conv_plots.show_matrix(np.ones(3)),
             ValueError,
-            r"values must be a non-empty 2-D array .*\(3,\)",
+            r"values must be a 2-D array \(rows, columns\); got shape \(3,\)",
         ),
         (
             lambda: conv_plots.show_channels(np.ones((3, 3)), title="t"),
             ValueError,
-            r"volume must be a non-empty 3-D array",
+            r"volume must be a 3-D array \(height, width, channels\)",
         ),
         (
             lambda: conv_plots.show_filter_bank(
@@ -698,3 +704,62 @@ def test_importing_convolution_does_not_import_keras():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+OLD_PUBLIC_NAMES = (
+    "MODES CellSum ConvolutionDemo FlipDemo HandConvolution LayerParams MultiChannelExample "
+    "ParameterCounts ResponseStats SizeRow WeightSharing apply_filters conv2d conv_params "
+    "convolve1d convolve2d correlate1d correlate2d demo dense_vs_conv describe_responses flip "
+    "format_size_table hand_convolution keras_conv2d keras_output_size load_sample_photo "
+    "multichannel_example named_kernels output_size output_size_table pad_widths "
+    "parameter_counts step_image why_flip"
+).split()
+
+
+def test_every_name_of_the_old_module_is_still_exported():
+    for name in OLD_PUBLIC_NAMES:
+        assert name in convolution.__all__
+        assert getattr(convolution, name) is not None
+    assert sorted(convolution.__all__) == sorted(set(convolution.__all__))
+
+
+def test_output_size_is_the_shared_window_arithmetic():
+    from convbook import windows
+
+    assert convolution.output_size is windows.output_size
+    assert convolution.pad_widths is windows.pad_widths
+
+
+def test_format_size_table_lines_up_every_row():
+    rows = convolution.output_size_table(7, [3], [1, 2], ["valid", 1])
+    lines = convolution.format_size_table(rows).splitlines()
+    assert lines[0].split() == ["input", "kernel", "stride", "padding", "zeros", "(before,"] + [
+        "after)",
+        "output",
+    ]
+    assert set(lines[1]) == {"-", " "}
+    assert [line.split()[-1] for line in lines[2:]] == ["5", "3", "7", "4"]
+    assert len({len(line) for line in lines}) == 1  # every column right-aligned
+    with_keras = convolution.format_size_table(
+        convolution.output_size_table(7, [3], [2], [1], True)
+    )
+    assert with_keras.splitlines()[0].split()[-1] == "keras"
+    assert with_keras.splitlines()[2].split()[-2:] == ["4", "4"]
+
+
+def test_parameter_summary_lists_layers_and_totals():
+    counts = convolution.parameter_counts()
+    lines = counts.summary().splitlines()
+    assert lines[0].split() == ["layer", "kernel", "in_channels", "filters", "formula", "keras"]
+    assert lines[2].split() == ["conv1", "3x3", "1", "32", "320", "320"]
+    assert lines[3].split() == ["conv2", "3x3", "32", "64", "18,496", "18,496"]
+    assert lines[-1].split() == ["total", "19,336", "19,336"]
+
+
+def test_format_responses_is_one_row_per_image(photo, filtered):
+    stats = convolution.describe_responses({"original": photo, **filtered})
+    lines = convolution.format_responses(stats).splitlines()
+    assert lines[0].split()[:3] == ["image", "minimum", "maximum"]
+    assert [line.split()[0] for line in lines[2:4]] == ["original", "identity"]
+    assert lines[2].split()[-2] == f"{photo.std():.3f}"
+    assert len(lines) == 2 + len(stats)

@@ -79,7 +79,7 @@ def test_load_is_fast_and_repeatable_from_cache(real_data_dir, mnist):
 
 
 def test_unknown_name_lists_valid_names(tmp_path):
-    with pytest.raises(ValueError, match="valid names are 'mnist', 'fashion_mnist', 'kmnist'"):
+    with pytest.raises(ValueError, match="name must be one of 'mnist', 'fashion_mnist', 'kmnist'"):
         datasets.load("cifar10", tmp_path)
 
 
@@ -353,6 +353,52 @@ def test_apt_mirror_deb_is_unpacked_converted_and_verified(monkeypatch):
     arrays = sources.AptMirrorSource(dataset.mirrors[0]).obtain(dataset, sources.Reporter(None))
     for key, value in splits.items():
         np.testing.assert_array_equal(arrays[key], value)
+
+
+class _FakeResponse(io.BytesIO):
+    """What urlopen returns, for bytes held in memory."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.headers = {"Content-Length": str(len(data))}
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _serve_official_files(monkeypatch, splits: dict) -> catalog.Dataset:
+    dataset = _tiny_dataset(catalog.FASHION_MNIST, splits)
+    origin = dataset.origins[0]
+    files = {
+        origin.base_url + raw.name: gzip.compress(_idx_bytes(splits[raw.array]))
+        for raw in origin.fileset.files
+    }
+    monkeypatch.setattr(
+        sources.urllib.request, "urlopen", lambda url, timeout: _FakeResponse(files[url])
+    )
+    return dataset
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_web_origin_downloads_verifies_and_reports_progress(monkeypatch, terminal):
+    splits = _tiny_splits(seed=3)
+    dataset = _serve_official_files(monkeypatch, splits)
+    stream = _Terminal() if terminal else io.StringIO()
+    arrays = sources.WebOrigin(dataset.origins[0]).obtain(dataset, sources.Reporter(stream))
+    for key, value in splits.items():
+        np.testing.assert_array_equal(arrays[key], value)
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith(f"Downloading {dataset.title} from ")
+    names = [raw.name for raw in dataset.origins[0].fileset.files]
+    if terminal:  # tqdm redraws a bar per file, ending at 100%
+        assert all(name in stream.getvalue() for name in names)
+        assert "100%" in stream.getvalue()
+    else:  # a log gets one short line per file, no bar
+        assert len(lines) == 1 + len(names)
+        assert [line.split(":")[0].strip() for line in lines[1:]] == names
+        assert "%" not in stream.getvalue() and "\r" not in stream.getvalue()
 
 
 def test_content_digest_rejects_altered_idx_data(tmp_path):

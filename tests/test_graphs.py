@@ -281,12 +281,16 @@ def test_bad_types_raise_type_error() -> None:
         conv_graph_1d(4.0, 3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="kernel_size"):
         conv_graph_1d(4, True)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="graph"):
+    with pytest.raises(TypeError, match="graph must be a networkx.DiGraph"):
         connection_count({"not": "a graph"})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="layer must be an integer from 0 to 1"):
+        graphs.layer_nodes(conv_graph_1d(4, 3), 1.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="input_shape"):
+        compare_wiring("6", 3)  # type: ignore[arg-type]
 
 
 def test_error_message_says_what_is_valid() -> None:
-    with pytest.raises(ValueError, match="valid, same"):
+    with pytest.raises(ValueError, match=r"padding must be one of 'valid', 'same'; got 'causal'"):
         conv_graph_1d(4, 2, padding="causal")
     with pytest.raises(ValueError, match="at most 4"):
         conv_graph_1d(4, 5)

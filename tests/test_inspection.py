@@ -43,7 +43,8 @@ def test_format_class_counts_table_shares_and_totals():
     table = inspection.format_class_counts({"train": [6, 2], "test": [1, 3]}, ["a", "b"])
     lines = table.splitlines()
     assert lines[0].split() == ["class", "train", "test"]
-    assert lines[1].split() == ["a", "6", "(75.0%)", "1", "(25.0%)"]
+    assert set(lines[1]) == {"-", " "}  # the rule under the header
+    assert lines[2].split() == ["a", "6", "(75.0%)", "1", "(25.0%)"]
     assert lines[-1].split() == ["total", "8", "4"]
     with pytest.raises(ValueError, match="has 3 entries but there are 2 class names"):
         inspection.format_class_counts({"train": [1, 2, 3]}, ["a", "b"])
@@ -52,8 +53,15 @@ def test_format_class_counts_table_shares_and_totals():
 def test_dataset_summary_reports_shapes_ranges_and_counts():
     x = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
     summary = inspection.dataset_summary(((x, np.array([0, 1])), (x[:1], np.array([1]))), "ab")
-    assert "x_train  shape (2, 3, 3)" in summary
-    assert f"values 0..{x.max()}" in summary
+    assert summary.splitlines()[0].split() == ["array", "shape", "dtype", "values"]
+    assert summary.splitlines()[2].split() == [
+        "x_train",
+        "(2,",
+        "3,",
+        "3)",
+        "uint8",
+        f"0..{x.max()}",
+    ]
     assert summary.splitlines()[-1].split() == ["total", "2", "1"]
 
 
@@ -70,7 +78,7 @@ def test_misclassified_returns_wrong_indices_in_order():
 def test_misclassified_argument_checks():
     with pytest.raises(ValueError, match="same length; got 2 and 3"):
         inspection.misclassified([0, 1], [0, 1, 1])
-    with pytest.raises(ValueError, match="limit must be None or a non-negative integer"):
+    with pytest.raises(ValueError, match="limit must be a non-negative integer; got -1."):
         inspection.misclassified([0], [1], limit=-1)
 
 
@@ -145,7 +153,7 @@ def test_feature_maps_argument_checks():
     model = tiny_cnn()
     with pytest.raises(ValueError, match="\\['nope'\\] are not layers of 'tiny_cnn'"):
         inspection.feature_maps(model, np.ones((12, 12)), layer_names=["nope"])
-    with pytest.raises(TypeError, match="sequence of names"):
+    with pytest.raises(TypeError, match="layer_names must be a sequence of layer names"):
         inspection.feature_maps(model, np.ones((12, 12)), layer_names="conv1")
     with pytest.raises(ValueError, match="takes images of shape \\(12, 12, 1\\)"):
         inspection.feature_maps(model, np.ones((1, 12, 12, 1)))
@@ -162,3 +170,13 @@ def test_class_balance_as_the_datasets_chapter_states_it(real_data_dir):
     (_, fy_train), (_, fy_test) = datasets.load("fashion_mnist", real_data_dir)
     assert set(inspection.class_counts(fy_train).tolist()) == {6000}
     assert set(inspection.class_counts(fy_test).tolist()) == {1000}
+
+
+def test_roc_example_is_six_images_of_three_classes_with_one_mistake():
+    labels, scores = inspection.roc_example()
+    assert labels.tolist() == [0, 0, 1, 1, 2, 2]
+    assert scores.shape == (6, 3)
+    np.testing.assert_allclose(scores.sum(axis=1), 1.0)
+    assert inspection.misclassified(labels, scores).tolist() == [3]
+    labels[0] = 9  # each call returns fresh arrays
+    assert inspection.roc_example()[0][0] == 0

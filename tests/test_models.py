@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -332,18 +336,31 @@ def test_dense_net_and_simple_cnn_options():
 
 
 def test_unknown_name_lists_the_models():
-    with pytest.raises(ValueError, match=r"name='vgg16'.*'dense_net'.*'fast_cnn'"):
+    with pytest.raises(
+        ValueError, match=r"name must be one of 'dense_net'.*'fast_cnn'.*; got 'vgg16'"
+    ):
         models.build("vgg16")
-    with pytest.raises(ValueError, match="name='resnet'"):
+    with pytest.raises(ValueError, match="got 'resnet'"):
         models.default_input_shape("resnet")
+    with pytest.raises(TypeError, match="name must be one of"):
+        models.build(None)
 
 
 @pytest.mark.parametrize(
-    "bad",
-    [(28, 28), (28, 28, 1, 1), (28, 0, 1), (-28, 28, 1), (28.0, 28, 1), (True, 28, 1), "28x28", 28],
+    ("bad", "error"),
+    [
+        ((28, 28), ValueError),
+        ((28, 28, 1, 1), ValueError),
+        ((28, 0, 1), ValueError),
+        ((-28, 28, 1), ValueError),
+        ((28.0, 28, 1), TypeError),
+        ((True, 28, 1), TypeError),
+        ("28x28", TypeError),
+        (28, TypeError),
+    ],
 )
-def test_bad_input_shape(bad):
-    with pytest.raises(ValueError, match=r"input_shape=.*3 positive integers"):
+def test_bad_input_shape(bad, error):
+    with pytest.raises(error, match=r"input_shape must be a sequence of 3 positive integers; got"):
         models.build("compact_cnn", input_shape=bad)
 
 
@@ -360,32 +377,74 @@ def test_smallest_input_is_accepted_and_one_less_is_rejected(name):
     if side == 1:
         return
     too_small = (side - 1, side + 5, channels)
-    expected = rf"input_shape=\({side - 1}, {side + 5}, {channels}\).*at least {side}\b"
+    expected = (
+        rf"input_shape must be at least {side}x{side} for {name} .*"
+        rf"the default is {re.escape(str(models.default_input_shape(name)))}\); "
+        rf"got \({side - 1}, {side + 5}, {channels}\)\.$"
+    )
     with pytest.raises(ValueError, match=expected):
         models.build(name, input_shape=too_small)
 
 
 def test_lenet5_rejects_unpadded_mnist():
-    with pytest.raises(ValueError, match=r"input_shape=\(28, 28, 1\) is too small for lenet5"):
+    with pytest.raises(ValueError, match=r"at least 32x32 for lenet5 .*; got \(28, 28, 1\)"):
         models.lenet5(input_shape=(28, 28, 1))
 
 
-@pytest.mark.parametrize("bad", [1, 0, -3, 2.0, True, "10", None])
-def test_bad_num_classes(bad):
-    with pytest.raises(ValueError, match=r"num_classes=.*at least 2"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [(1, ValueError), (0, ValueError), (-3, ValueError), (2.0, TypeError), (True, TypeError),
+     ("10", TypeError), (None, TypeError)],
+)  # fmt: skip
+def test_bad_num_classes(bad, error):
+    with pytest.raises(error, match=r"num_classes must be an integer of at least 2; got"):
         models.build("dense_net", num_classes=bad)
 
 
 def test_bad_builder_options():
-    with pytest.raises(ValueError, match=r"activation='softsign'.*'tanh'"):
+    with pytest.raises(ValueError, match=r"activation must be one of 'tanh'.*; got 'softsign'"):
         models.lenet5(activation="softsign")
-    with pytest.raises(ValueError, match=r"dropout=1\.0.*\[0, 1\)"):
+    with pytest.raises(ValueError, match=r"dropout must be a number in \[0, 1\); got 1\.0"):
         models.dense_net(dropout=1.0)
-    with pytest.raises(ValueError, match=r"dropout=-0\.1"):
+    with pytest.raises(ValueError, match=r"dropout must be .*; got -0\.1"):
         models.alexnet_small(dropout=-0.1)
-    with pytest.raises(ValueError, match=r"filters=\(32,\).*2 positive integers"):
+    with pytest.raises(
+        ValueError, match=r"filters must be a sequence of 2 positive .*; got \(32,\)"
+    ):
         models.simple_cnn(filters=(32,))
-    with pytest.raises(ValueError, match=r"hidden_units=\(\).*positive integers"):
+    with pytest.raises(ValueError, match=r"hidden_units must be .*positive integers; got \(\)"):
         models.dense_net(hidden_units=())
+    with pytest.raises(TypeError, match=r"translation must be a number in \[0, 0\.5\); got '0\.1'"):
+        models.fast_cnn(translation="0.1")
     with pytest.raises(TypeError, match="activation"):
         models.build("deep_cnn", activation="relu")
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def test_one_record_per_model_with_its_builder_shape_and_description():
+    assert models.MODEL_NAMES == tuple(models.MODELS)
+    for name, spec in models.MODELS.items():
+        assert spec.name == name and spec.description
+        assert spec.builder is getattr(models, name)
+        assert spec.builder.__module__ == f"convbook.models.{spec.family}"
+        assert models.default_input_shape(name) == spec.input_shape
+        assert f"``{name}``" in models.__doc__  # the table of the package notes
+
+
+def test_every_public_name_is_importable():
+    for name in models.__all__:
+        assert getattr(models, name) is not None, name
+    assert set(models.MODEL_NAMES) <= set(models.__all__)
+    with pytest.raises(AttributeError, match="no_such_model"):
+        models.no_such_model  # noqa: B018
+
+
+def test_the_registry_needs_no_keras():
+    code = (
+        "import sys; from convbook import models;"
+        "print(models.default_input_shape('lenet5'), 'keras' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "(32, 32, 1) False", result.stderr

@@ -68,3 +68,14 @@ def test_display_name_falls_back_to_the_reading_without_a_font():
     assert data_plots.display_name("T-shirt/top") == "T-shirt/top"
     name = data_plots.display_name(datasets.CLASS_NAMES["kmnist"][0])
     assert name in (datasets.CLASS_NAMES["kmnist"][0], "o")
+
+
+def test_single_axes_figures_draw_into_given_axes():
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2)
+    image = np.arange(9, dtype=np.uint8).reshape(3, 3)
+    assert data_plots.show_image_values(image, ax=left) is fig
+    assert data_plots.show_class_counts([0, 1, 1], ["a", "b"], ax=right) is fig
+    assert len(left.texts) == 9 and len(right.patches) == 2
+    assert len(fig.axes) == 2  # nothing added beside them

@@ -35,7 +35,7 @@ def test_show_filters_colour_and_channel_choice():
     assert len(colour.axes) == 2 and colour.axes[0].images[0].get_array().shape == (5, 5, 3)
     second = inspection_plots.show_filters(filters, input_channel=1)
     np.testing.assert_allclose(second.axes[1].images[0].get_array(), filters[:, :, 1, 1])
-    with pytest.raises(ValueError, match="input_channel=3 is out of range"):
+    with pytest.raises(ValueError, match="input_channel must be an integer from 0 to 2; got 3."):
         inspection_plots.show_filters(filters, input_channel=3)
     with pytest.raises(ValueError, match="4-D kernel"):
         inspection_plots.show_filters(np.zeros((3, 3)))

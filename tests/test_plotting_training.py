@@ -35,8 +35,10 @@ def test_show_activations_draws_functions_and_derivatives():
     x, y = derivatives.lines[0].get_data()
     np.testing.assert_allclose(y, activations.sigmoid_gradient(x))
     assert "vanish" in fig.get_suptitle()
-    with pytest.raises(ValueError, match="must be some of"):
+    with pytest.raises(ValueError, match="names\\[0\\] must be one of 'relu', .*; got 'swish'"):
         training_plots.show_activations(["swish"])
+    with pytest.raises(TypeError, match="names must be a non-empty sequence"):
+        training_plots.show_activations("relu")
 
 
 def test_show_softmax_bars_are_the_probabilities():

@@ -17,8 +17,12 @@ def test_data_dir_precedence(monkeypatch, tmp_path):
 def test_data_dir_that_is_a_file_is_rejected(tmp_path):
     a_file = tmp_path / "file"
     a_file.write_text("x")
-    with pytest.raises(settings.SettingError, match="is a file, not a directory"):
+    with pytest.raises(settings.SettingError) as caught:
         settings.data_dir(a_file)
+    assert str(caught.value) == (
+        f"data_dir must be a directory (it is created if missing); got {str(a_file)!r}, "
+        "which is a file, not a directory."
+    )
 
 
 def test_data_dir_is_never_inside_the_package():
@@ -38,8 +42,18 @@ def test_choices_accept_good_and_reject_bad_values(monkeypatch, variable, functi
     monkeypatch.setenv(variable, good)
     assert function() == expected
     monkeypatch.setenv(variable, "bogus")
-    with pytest.raises(settings.SettingError, match=f"{variable}='bogus' is not valid"):
+    with pytest.raises(settings.SettingError, match=f"^{variable} must be .*; got 'bogus'.$"):
         function()
+
+
+def test_budget_error_names_the_variable_the_choices_and_the_value(monkeypatch):
+    monkeypatch.setenv("CONVBOOK_BUDGET", "Slow")
+    with pytest.raises(settings.SettingError) as caught:
+        settings.budget()
+    assert str(caught.value) == (
+        "CONVBOOK_BUDGET must be one of 'quick', 'full' (or unset for 'quick'); got 'Slow'."
+    )
+    assert isinstance(caught.value, ValueError)
 
 
 def test_defaults(monkeypatch):
@@ -58,5 +72,9 @@ def test_run_log_is_off_by_default_and_must_name_a_file(monkeypatch, tmp_path):
     monkeypatch.setenv("CONVBOOK_RUN_LOG", str(tmp_path / "runs.jsonl"))
     assert settings.run_log() == tmp_path / "runs.jsonl"
     monkeypatch.setenv("CONVBOOK_RUN_LOG", str(tmp_path))
-    with pytest.raises(settings.SettingError, match="is a directory; name a file"):
+    with pytest.raises(settings.SettingError) as caught:
         settings.run_log()
+    assert str(caught.value) == (
+        f"CONVBOOK_RUN_LOG must be a file (it is created if missing); got {str(tmp_path)!r}, "
+        "which is a directory."
+    )

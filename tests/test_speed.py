@@ -14,7 +14,8 @@ import keras
 import numpy as np
 import pytest
 
-from convbook import flops, models, speed, training
+from convbook import flops, hardware, models, speed, training
+from convbook.plotting import speed as speed_plots
 
 MODEL = "compact_cnn"
 
@@ -241,6 +242,12 @@ def test_model_fits_on_the_pipeline(tiny):
     assert np.isfinite(history.history["loss"][0])
 
 
+@needs_tensorflow
+def test_pipeline_rejects_a_fractional_batch_size_as_a_wrong_type():
+    with pytest.raises(TypeError, match="batch_size must be a positive integer; got 2.5"):
+        training.make_tf_dataset(np.zeros((4, 2)), np.zeros(4), 2.5)
+
+
 def test_pipeline_needs_tensorflow(monkeypatch):
     monkeypatch.setattr(keras.backend, "backend", lambda: "torch")
     with pytest.raises(RuntimeError, match="TensorFlow"):
@@ -251,7 +258,6 @@ def test_pipeline_needs_tensorflow(monkeypatch):
     ("kwargs", "argument"),
     [
         ({"batch_size": 0}, "batch_size"),
-        ({"batch_size": 2.5}, "batch_size"),
         ({"batch_size": 2, "seed": -1}, "seed"),
         ({"batch_size": 2, "y": np.zeros(3)}, "same length"),
     ],
@@ -285,14 +291,29 @@ def test_variant_rejects_bad_settings(changes, argument):
 
 
 @pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"batch_size": 2.5}, "batch_size must be a positive integer; got 2.5."),
+        ({"batch_size": True}, "batch_size must be a positive integer; got True."),
+        ({"jit_compile": 1}, "jit_compile must be 'auto', True or False; got 1."),
+        ({"cache": "yes"}, "cache must be True or False; got 'yes'."),
+        ({"name": None}, "name must be a non-empty string; got None."),
+    ],
+)
+def test_variant_rejects_wrong_types(changes, message):
+    with pytest.raises(TypeError) as caught:
+        speed.SpeedVariant(**{"name": "v", **changes})
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
     ("kwargs", "argument"),
     [
         ({"epochs": 1}, "epochs"),
         ({"model": "resnet"}, "model"),
         ({"seed": -1}, "seed"),
-        ({"data": np.zeros((4, 28, 28, 1))}, "data"),
-        ({"data": (np.zeros((4, 28, 28)), np.zeros(4))}, "data"),
-        ({"data": (np.zeros((4, 28, 28, 1)), np.zeros(3))}, "data"),
+        ({"data": (np.zeros((4, 28, 28)), np.zeros(4))}, "data\\[0\\] must be a 4-D array"),
+        ({"data": (np.zeros((4, 28, 28, 1)), np.zeros(3))}, "data\\[1\\] must be one label"),
     ],
 )
 def test_measuring_rejects_bad_arguments(tiny, kwargs, argument):
@@ -301,16 +322,26 @@ def test_measuring_rejects_bad_arguments(tiny, kwargs, argument):
         speed.measure_throughput(speed.VARIANTS[0], **arguments)
 
 
-def test_measuring_rejects_a_variant_that_is_not_one(tiny):
-    with pytest.raises(ValueError, match="variant"):
-        speed.measure_throughput("baseline", tiny)
+@pytest.mark.parametrize(
+    ("variant", "kwargs", "argument"),
+    [
+        ("baseline", {}, "variant must be a SpeedVariant"),
+        (speed.VARIANTS[0], {"data": np.zeros((4, 28, 28, 1))}, "data must be a PreparedData"),
+        (speed.VARIANTS[0], {"epochs": 2.0}, "epochs must be an integer of at least 2"),
+        (speed.VARIANTS[0], {"seed": True}, "seed must be a non-negative integer"),
+    ],
+)
+def test_measuring_rejects_wrong_types(tiny, variant, kwargs, argument):
+    arguments = {"data": tiny, **kwargs}
+    with pytest.raises(TypeError, match=argument):
+        speed.measure_throughput(variant, **arguments)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "argument"),
     [
         ({"variants": []}, "variants"),
-        ({"variants": [speed.SpeedVariant("a"), speed.SpeedVariant("a")]}, "distinct"),
+        ({"variants": [speed.SpeedVariant("a"), speed.SpeedVariant("a")]}, "distinct names"),
         ({"baseline": "nope"}, "baseline"),
         ({"tolerance": 1.5}, "tolerance"),
         ({"epochs": 0}, "epochs"),
@@ -320,6 +351,11 @@ def test_comparing_rejects_bad_arguments(tiny, kwargs, argument):
     arguments = {"variants": [speed.SpeedVariant("a")], "data": tiny, **kwargs}
     with pytest.raises(ValueError, match=argument):
         speed.compare_variants(**arguments)
+
+
+def test_comparing_rejects_a_list_of_names(tiny):
+    with pytest.raises(TypeError, match="variants\\[0\\] must be a SpeedVariant"):
+        speed.compare_variants(["baseline"], tiny)
 
 
 def test_a_skipped_baseline_is_an_error(monkeypatch, tiny):
@@ -397,10 +433,11 @@ def test_step_time_line_needs_two_batch_sizes():
 def test_table_lists_every_variant_aligned(compared):
     table = speed.format_throughputs(compared)
     lines = table.splitlines()
-    assert len(lines) == len(compared) + 1
+    assert len(lines) == len(compared) + 2  # the header, its rule, one row per variant
     assert lines[0].split()[:2] == ["variant", "images/s"]
+    assert set(lines[1]) == {"-", " "}
     start = lines[0].index("images/s") + len("images/s")
-    for line, result in zip(lines[1:], compared, strict=True):
+    for line, result in zip(lines[2:], compared, strict=True):
         assert line.startswith(result.name)
         assert line[:start].rstrip().endswith(f"{result.images_per_second:,.0f}")
         assert result.verdict in line
@@ -410,7 +447,7 @@ def test_table_shows_a_skipped_variant():
     skipped = dataclasses.replace(
         fake("tf_data", 1.0), skipped="no TensorFlow", verdict="skipped: no TensorFlow"
     )
-    row = speed.format_throughputs([skipped]).splitlines()[1]
+    row = speed.format_throughputs([skipped]).splitlines()[2]
     assert "skipped: no TensorFlow" in row and row.split()[1] == "-"
 
 
@@ -431,13 +468,14 @@ def test_bfloat16_support_is_described():
     words = speed.cpu_bfloat16_support()
     has = bool(speed.cpu_flags() & {"avx512_bf16", "amx_bf16"})
     assert words.startswith("yes") == has
+    assert speed.cpu_flags() is hardware.cpu_flags()  # one reading of /proc/cpuinfo
 
 
 # --------------------------------------------------------------------------- figures
 
 
 def test_throughput_plot(compared):
-    fig = speed.plot_throughputs(compared)
+    fig = speed_plots.plot_throughputs(compared)
     ax = fig.axes[0]
     assert "images per second" in ax.get_xlabel() and ax.get_ylabel() == "variant"
     assert "baseline" in ax.get_title()
@@ -451,16 +489,33 @@ def test_throughput_plot(compared):
     assert [t.get_text() for t in ax.get_yticklabels()] == [r.name for r in compared]
 
 
+def test_throughput_plot_draws_on_given_axes(compared):
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2)
+    assert speed_plots.plot_throughputs(compared, ax=right) is fig
+    assert not left.containers and len(right.containers) == len(compared)
+
+
 def test_throughput_plot_needs_results():
     with pytest.raises(ValueError, match="results"):
-        speed.plot_throughputs([])
+        speed_plots.plot_throughputs([])
 
 
 def test_step_time_plot():
     results = [fake(f"b{b}", b / (0.002 + 0.0001 * b), batch_size=b) for b in (64, 256)]
-    fig = speed.plot_step_times(results)
+    fig = speed_plots.plot_step_times(results)
     ax = fig.axes[0]
     assert ax.get_xlabel().startswith("batch size") and ax.get_ylabel() == "milliseconds per step"
     assert "fixed cost" in ax.get_title()
     measured = ax.get_lines()[0]
     np.testing.assert_allclose(measured.get_ydata(), [1e3 * r.seconds_per_step for r in results])
+
+
+def test_step_time_plot_draws_on_given_axes():
+    import matplotlib.pyplot as plt
+
+    results = [fake(f"b{b}", b / (0.002 + 0.0001 * b), batch_size=b) for b in (64, 256)]
+    fig, ax = plt.subplots()
+    assert speed_plots.plot_step_times(results, ax=ax) is fig
+    assert ax.get_ylabel() == "milliseconds per step" and len(ax.get_lines()) == 2

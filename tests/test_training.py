@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.stats import rankdata
 
 from convbook import datasets, models, training
-from convbook.training import PreparedData
+from convbook.training import PreparedData, loop
 
 EPOCH_LINE = re.compile(
     r"^epoch (\d+)/(\d+)  loss \d+\.\d{4}  accuracy \d\.\d{4}"
@@ -174,10 +174,12 @@ def test_short_real_run_learns_mnist(trained):
 
 def test_summary_is_an_aligned_table(trained):
     lines = trained.summary().splitlines()
-    assert [line.split("  ")[0] for line in lines[:2]] == ["model", "dataset"]
+    assert lines[0].split() == ["run", "result"] and set(lines[1]) == {"-", " "}
+    assert [line.split("  ")[0] for line in lines[2:4]] == ["model", "dataset"]
     columns = {len(line) - len(line[line.index("  ") :].lstrip()) for line in lines}
     assert len(columns) == 1
-    assert f"{trained.test_accuracy:.4f}" in lines[-1]
+    assert lines[-1].split("  ")[0] == "test accuracy"
+    assert lines[-1].endswith(f"{trained.test_accuracy:.4f}")
 
 
 def test_same_seed_same_weights_and_accuracy(small):
@@ -226,7 +228,7 @@ def test_train_accepts_a_dataset_name(monkeypatch):
         prepared.update(kwargs, dataset=dataset)
         return real_prepare(dataset, input_shape=(32, 32, 1), train_samples=300, test_samples=100)
 
-    monkeypatch.setattr(training, "prepare", fake_prepare)
+    monkeypatch.setattr(loop, "prepare", fake_prepare)
     result = training.train(tiny_model((32, 32, 1)), "mnist", epochs=1, verbose=0)
     assert prepared["dataset"] == "mnist" and prepared["input_shape"] == (32, 32, 1)
     assert result.train_samples == 270
@@ -270,6 +272,26 @@ def test_train_rejects_a_model_that_does_not_fit_the_data():
         training.train(tiny_model(), (data.x_train, data.y_train), epochs=1)
 
 
+@pytest.mark.parametrize(
+    ("softmax", "one_hot", "kind"),
+    [
+        (False, False, keras.losses.SparseCategoricalCrossentropy),
+        (True, False, keras.losses.SparseCategoricalCrossentropy),
+        (False, True, keras.losses.CategoricalCrossentropy),
+        (True, True, keras.losses.CategoricalCrossentropy),
+    ],
+)
+def test_loss_for_follows_the_labels_and_the_last_layer(softmax, one_hot, kind):
+    loss = training.loss_for(tiny_model(softmax=softmax), one_hot=one_hot)
+    assert type(loss) is kind
+    assert loss.get_config()["from_logits"] is not softmax
+
+
+def test_loss_for_rejects_a_non_boolean_label_form():
+    with pytest.raises(TypeError, match="one_hot must be True or False; got 'yes'"):
+        training.loss_for(tiny_model(), one_hot="yes")
+
+
 # --------------------------------------------------------------------------- resume
 
 
@@ -286,7 +308,10 @@ def test_interrupted_run_resumes_from_its_last_completed_epoch(small, tmp_path):
             verbose=0,
         )
     # epoch 1 was backed up and logged; epoch 2 was interrupted before either
-    assert (tmp_path / "backup").is_dir()
+    assert sorted(p.name for p in (tmp_path / "backup").iterdir()) == [
+        "epoch-1.weights.h5",
+        "progress.json",
+    ]
     assert len(json.loads((tmp_path / "history.json").read_text())["loss"]) == 1
 
     # a fresh process would rebuild the model the same way and call train() again
@@ -296,6 +321,11 @@ def test_interrupted_run_resumes_from_its_last_completed_epoch(small, tmp_path):
     )
     assert resumed.initial_epoch == 1
     assert resumed.epochs_run == 3  # epochs 2, 3 and 4: continued, not restarted
+    # the optimizer's state came back with the weights: 8 updates per epoch, 4 epochs
+    assert int(resumed.model.optimizer.iterations) == 4 * training.steps_per_epoch(900, 128)
+    # the resumed model keeps no trace of the resume: a later fit starts at epoch 1
+    later = resumed.model.fit(data.x_train[:64], data.y_train[:64], epochs=1, verbose=0)
+    assert later.epoch == [0]
     assert len(resumed.history["loss"]) == 4
     assert json.loads((tmp_path / "history.json").read_text()) == resumed.history
     assert not (tmp_path / "backup").exists()  # a completed run removes its backup
@@ -359,9 +389,9 @@ def test_confusion_matrix_counts_and_rejects_bad_input():
     matrix = training.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 2, 0], 3)
     np.testing.assert_array_equal(matrix, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
     assert matrix.dtype.kind == "i"
-    with pytest.raises(ValueError, match="differ in length"):
+    with pytest.raises(ValueError, match=r"y_pred must have as many labels as y_true \(2\)"):
         training.confusion_matrix([0, 1], [0], 2)
-    with pytest.raises(ValueError, match="y_pred"):
+    with pytest.raises(ValueError, match="y_pred must hold labels from 0 to 1; got .* to 5"):
         training.confusion_matrix([0, 1], [0, 5], 2)
     with pytest.raises(ValueError, match="num_classes"):
         training.confusion_matrix([0], [0], 0)
@@ -431,7 +461,7 @@ def test_roc_auc_equals_pairwise_comparison_with_ties(seed, n, classes, levels):
 def test_roc_auc_rejects_bad_input():
     with pytest.raises(ValueError, match="rows"):
         training.roc_auc_ovr([0, 1, 1], [[0.1, 0.9], [0.2, 0.8]])
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(ValueError, match="y_true must hold labels from 0 to 1"):
         training.roc_auc_ovr([0, 3], [[0.1, 0.9], [0.2, 0.8]])
     with pytest.raises(ValueError, match="two different classes"):
         training.roc_auc_ovr([1, 1], [[0.1, 0.9], [0.2, 0.8]])
@@ -541,7 +571,7 @@ def test_warm_restart_round_trips_through_keras_serialization():
     ("kwargs", "error", "argument"),
     [
         ({"steps_per_epoch": 0}, ValueError, "steps_per_epoch"),
-        ({"cycle_epochs": ()}, ValueError, "at least one cycle"),
+        ({"cycle_epochs": ()}, ValueError, "cycle_epochs must be a sequence"),
         ({"cycle_epochs": (2, 0)}, ValueError, "cycle_epochs"),
         ({"cycle_epochs": 2}, TypeError, "cycle_epochs"),
         ({"peak_learning_rate": -1.0}, ValueError, "peak_learning_rate"),

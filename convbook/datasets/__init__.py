@@ -2,7 +2,8 @@
 
 :func:`load` returns the same arrays as ``keras.datasets.<name>.load_data()``: uint8
 images shaped ``(N, 28, 28)``, uint8 labels, the official split and order. It needs only
-the standard library and NumPy, so data can be fetched before TensorFlow is installed.
+the standard library, NumPy and tqdm (the download progress bar), so data can be fetched
+before TensorFlow is installed.
 
 Sources are tried in this order, and every one is checked by SHA-256 before use:
 
@@ -34,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from convbook import settings
+from convbook import _checks, settings
 from convbook.datasets import catalog, store
 from convbook.datasets.catalog import NAMES, Dataset
 from convbook.datasets.sources import (
@@ -58,6 +59,7 @@ __all__ = [
     "fetch",
     "info",
     "load",
+    "verify",
 ]
 
 #: The ten class names of each dataset, indexed by label.
@@ -90,6 +92,25 @@ def cached(name: str, data_dir: str | os.PathLike[str] | None = None) -> bool:
     False
     """
     return store.cache_path(settings.data_dir(data_dir), catalog.get(name).name).is_file()
+
+
+def _chosen(names: Iterable[str] | None) -> list[Dataset]:
+    """Check a list of dataset names (``None``: all of them) and return their records."""
+    if names is None:
+        return [catalog.get(name) for name in NAMES]
+    expected = "a list of dataset names (or None for all)"
+    if isinstance(names, str | bytes) or not isinstance(names, Iterable):
+        _checks.fail("names", names, expected, TypeError)
+    return [catalog.get(_checks.choice("names", name, NAMES)) for name in list(names)]
+
+
+def _root(data_dir: object) -> Path:
+    """Check ``data_dir`` (a path or ``None``) and return the data directory it means."""
+    if data_dir is not None and not isinstance(data_dir, str | os.PathLike):
+        _checks.fail("data_dir", data_dir, "a path (str or os.PathLike) or None", TypeError)
+    if data_dir is not None and "\x00" in os.fspath(data_dir):
+        _checks.fail("data_dir", data_dir, "a path without NUL characters")
+    return settings.data_dir(data_dir)  # type: ignore[arg-type]
 
 
 def _sources(dataset: Dataset, root: Path, allow_network: bool) -> list:
@@ -129,7 +150,9 @@ def _unavailable(dataset: Dataset, root: Path, reasons: list[str]) -> DatasetUna
     )
 
 
-def _acquire(dataset: Dataset, root: Path, allow_network: bool, report: Reporter) -> Path:
+def _acquire(
+    dataset: Dataset, root: Path, allow_network: bool, report: Reporter, *, replacing: bool = False
+) -> Path:
     reasons: list[str] = []
     network_down = False
     for source in _sources(dataset, root, allow_network):
@@ -155,7 +178,13 @@ def _acquire(dataset: Dataset, root: Path, allow_network: bool, report: Reporter
         return path
     if not allow_network:
         reasons.append("network sources: not tried (offline mode)")
-    raise _unavailable(dataset, root, reasons)
+    error = _unavailable(dataset, root, reasons)
+    if replacing:
+        error.args = (
+            f"{error}\nThe cached copy {store.cache_path(root, dataset.name)} and its record "
+            f"were left exactly as they were.",
+        )
+    raise error
 
 
 def load(
@@ -203,6 +232,8 @@ def load(
     ((60000, 28, 28), [5, 0, 4, 1, 9])
     """
     dataset = catalog.get(name)
+    _checks.boolean("download", download)
+    _checks.boolean("progress", progress)
     root = settings.data_dir(data_dir)
     if not store.cache_path(root, dataset.name).is_file():
         store.ensure_dir(root)
@@ -228,7 +259,9 @@ def fetch(
     data_dir
         As for :func:`load`.
     force
-        Delete the cached copy first and fetch again (the repair for a damaged cache).
+        Fetch again even if a copy is cached (the repair for a damaged cache). The new
+        copy is built and verified beside the old one and only then swapped in; if the
+        fetch fails, the old copy and its record stay exactly as they were.
     progress
         Whether to report progress on standard error.
 
@@ -242,14 +275,68 @@ def fetch(
     >>> fetch(["mnist"])  # doctest: +SKIP
     {'mnist': PosixPath('/home/me/.cache/convbook/mnist.npz')}
     """
-    chosen = [catalog.get(name) for name in (NAMES if names is None else list(names))]
+    chosen = _chosen(names)
+    _checks.boolean("force", force)
+    _checks.boolean("progress", progress)
     root = settings.data_dir(data_dir)
     report = Reporter(sys.stderr if progress else None)
     paths = {}
     for dataset in chosen:
-        if force:
-            store.remove_cache(root, dataset.name)
+        path = store.cache_path(root, dataset.name)
+        if force and path.is_file():
+            # Build the replacement beside the old copy, verify it, then swap it in: if any
+            # step fails, the old file and its record stay exactly as they were.
+            allow_network = not settings.offline()
+            try:
+                _acquire(dataset, root, allow_network, report, replacing=True)
+            except ChecksumMismatch as error:
+                raise ChecksumMismatch(
+                    f"{error} The cached copy {path} was left exactly as it was."
+                ) from error
         load(dataset.name, root, progress=progress)
-        paths[dataset.name] = store.cache_path(root, dataset.name)
-        report(f"{dataset.title}: ok ({paths[dataset.name]})")
+        paths[dataset.name] = path
+        report(f"{dataset.title}: ok ({path})")
     return paths
+
+
+def verify(
+    names: Iterable[str] | None = None, data_dir: str | os.PathLike[str] | None = None
+) -> dict[str, str]:
+    """Check cached datasets in full: read every array and compare its SHA-256.
+
+    Each verified file is recorded as checked (its size and time), which is what the cheap
+    ``convbook data list`` compares against.
+
+    Parameters
+    ----------
+    names
+        Dataset names; default every dataset that is cached.
+    data_dir
+        As for :func:`load`.
+
+    Returns
+    -------
+    dict
+        For each dataset checked, ``"ok"`` or the reason it is damaged (naming the file
+        and the command that repairs it), or ``"not cached"`` for a named one that is absent.
+
+    Examples
+    --------
+    >>> verify(["mnist"], "/nonexistent")
+    {'mnist': 'not cached'}
+    """
+    chosen = _chosen(names)
+    root = _root(data_dir)
+    outcome = {}
+    for dataset in chosen:
+        if not store.cache_path(root, dataset.name).is_file():
+            if names is not None:
+                outcome[dataset.name] = "not cached"
+            continue
+        try:
+            store.verify_cache(root, dataset)
+        except ChecksumMismatch as error:
+            outcome[dataset.name] = str(error)
+        else:
+            outcome[dataset.name] = "ok"
+    return outcome

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from convbook import _checks
+
 SourceFormat = Literal["idx", "keras-npz", "mnist-pickle"]
 SPLIT_KEYS: tuple[str, ...] = ("x_train", "y_train", "x_test", "y_test")
 
@@ -262,6 +264,8 @@ def get(name: str) -> Dataset:
 
     Raises
     ------
+    TypeError
+        If ``name`` is not a string.
     ValueError
         If ``name`` is not a known dataset; the message lists the valid names.
 
@@ -272,9 +276,6 @@ def get(name: str) -> Dataset:
     >>> get("cifar10")
     Traceback (most recent call last):
     ...
-    ValueError: Unknown dataset 'cifar10'; valid names are 'mnist', 'fashion_mnist', 'kmnist'.
+    ValueError: name must be one of 'mnist', 'fashion_mnist', 'kmnist'; got 'cifar10'.
     """
-    if not isinstance(name, str) or name not in DATASETS:
-        valid = ", ".join(repr(n) for n in NAMES)
-        raise ValueError(f"Unknown dataset {name!r}; valid names are {valid}.")
-    return DATASETS[name]
+    return DATASETS[_checks.choice("name", name, NAMES)]

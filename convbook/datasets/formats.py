@@ -139,6 +139,11 @@ def read_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
         if isinstance(error, FormatError):
             raise
+        if "pickle" in str(error).lower() or "object arrays" in str(error).lower():
+            raise FormatError(
+                f"{path} holds pickled Python objects; refusing to load it, since a pickle "
+                "can run any code (a dataset file holds only plain arrays)"
+            ) from error
         raise FormatError(f"{path} is not a readable .npz file: {error}") from error
 
 

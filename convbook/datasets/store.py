@@ -1,9 +1,16 @@
 """The data directory: atomic writes, checksums and the verified array cache.
 
 Each dataset is cached as ``<data_dir>/<name>.npz`` (four uncompressed arrays, read
-without pickles) next to ``<name>.json``, which records the arrays' SHA-256 digests and
-where the data came from. Every read re-checks the digests, so a damaged cache is
-reported instead of being used.
+without pickles) next to ``<name>.json``, which records the arrays' SHA-256 digests,
+where the data came from, and the size and modification time the file had when it was
+verified. Every read re-checks the digests, so a damaged cache is reported instead of
+being used; :func:`quick_state` compares only the size and time, which is what
+``convbook data list`` shows.
+
+Both files are written beside their targets under temporary names that carry the
+writer's process id, made durable, and only then renamed into place: an interrupted or
+killed writer leaves the old pair untouched, and the next writer removes the temporaries
+of writers that are no longer running.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -76,18 +84,85 @@ def atomic_path(target: Path) -> Iterator[Path]:
     'done'
     """
     target = Path(target)
+    with _temporary_beside(target) as temporary:
+        yield temporary
+        _make_durable(temporary)
+        os.replace(temporary, target)
+    _sync_directory(target.parent)
+
+
+@contextlib.contextmanager
+def _temporary_beside(target: Path) -> Iterator[Path]:
+    """Yield a fresh temporary path beside ``target``, named after it and this process.
+
+    The caller renames it into place inside the ``with`` block; if it does not (an error,
+    an interrupt), the temporary file is removed.
+    """
     ensure_dir(target.parent)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=".partial", dir=target.parent
+    )
     os.close(handle)
     temporary = Path(name)
     try:
         yield temporary
-        with open(temporary, "rb+") as stream:
-            os.fsync(stream.fileno())
-        temporary.chmod(0o644)  # mkstemp makes 0600; a cache is an ordinary readable file
-        os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _make_durable(path: Path) -> None:
+    """Flush ``path`` to disk and make it readable (mkstemp makes 0600) before its rename."""
+    with open(path, "rb+") as stream:
+        os.fsync(stream.fileno())
+    path.chmod(0o644)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (where the platform allows it)."""
+    with contextlib.suppress(OSError):
+        handle = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
+
+
+def remove_stale_partials(root: Path) -> list[Path]:
+    """Remove temporary files that writers which are no longer running left in ``root``.
+
+    A writer killed outright (``kill -9``, a power cut) cannot clean up after itself; its
+    ``.<name>.<pid>.<random>.partial`` files are never read, and the next writer removes
+    them here. Files of writers still running are left alone.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (root / ".mnist.npz.999999999.x.partial").write_bytes(b"half")
+    >>> [p.name for p in remove_stale_partials(root)]
+    ['.mnist.npz.999999999.x.partial']
+    """
+    removed = []
+    for path in Path(root).glob(".*.partial"):
+        parts = path.name.split(".")
+        pid = next((int(part) for part in parts if part.isdigit()), None)
+        if pid is not None and not _pid_alive(pid):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 def ensure_dir(directory: Path) -> Path:
@@ -171,18 +246,44 @@ def check_arrays(dataset: Dataset, arrays: Mapping[str, np.ndarray], source: str
     return digests
 
 
+def _file_record(path: Path) -> dict[str, int]:
+    status = path.stat()
+    return {"size": status.st_size, "mtime_ns": status.st_mtime_ns}
+
+
 def write_cache(
     root: Path, dataset: Dataset, arrays: Mapping[str, np.ndarray], source: str
 ) -> Path:
-    """Verify ``arrays`` and cache them atomically under ``root``; return the cache path."""
+    """Verify ``arrays`` and cache them atomically under ``root``; return the cache path.
+
+    The new ``.npz`` and its manifest are both complete and on disk before either is
+    renamed into place, so an existing cache stays exactly as it was until then (the
+    forced re-fetch relies on this), and a writer killed at any moment leaves no file a
+    later run trusts.
+    """
     digests = check_arrays(dataset, arrays, source)
-    manifest = {"dataset": dataset.name, "source": source, "sha256": digests}
-    with atomic_path(_manifest_path(root, dataset.name)) as temporary:
-        temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     target = cache_path(root, dataset.name)
-    with atomic_path(target) as temporary:
-        with open(temporary, "wb") as stream:
+    manifest_target = _manifest_path(root, dataset.name)
+    ensure_dir(Path(root))
+    remove_stale_partials(root)
+    with _temporary_beside(target) as data, _temporary_beside(manifest_target) as record:
+        with open(data, "wb") as stream:
             np.savez(stream, **{key: arrays[key] for key in SPLIT_KEYS})
+        _make_durable(data)
+        manifest = {
+            "dataset": dataset.name,
+            "source": source,
+            "sha256": digests,
+            "file": _file_record(data),
+            "verified": time.strftime("%Y-%m-%d %H:%M"),
+        }
+        record.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        _make_durable(record)
+        # Data first: a writer killed between the two renames leaves a manifest whose
+        # recorded size and time no longer match, which `data list` reports as changed.
+        os.replace(data, target)
+        os.replace(record, manifest_target)
+    _sync_directory(Path(root))
     return target
 
 
@@ -225,7 +326,70 @@ def read_cache(root: Path, dataset: Dataset) -> dict[str, np.ndarray]:
     return arrays
 
 
+def verify_cache(root: Path, dataset: Dataset) -> dict:
+    """Verify the cached arrays of ``dataset`` in full and record the file as checked.
+
+    Reads every array and checks its digest (see :func:`read_cache`); on success the
+    manifest is rewritten with the file's current size and time, so that
+    :func:`quick_state` reports it as verified. Returns the new manifest.
+
+    Raises
+    ------
+    FileNotFoundError, ChecksumMismatch
+        As for :func:`read_cache`.
+    """
+    path = cache_path(root, dataset.name)
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    arrays = read_cache(root, dataset)
+    previous = read_manifest(root, dataset.name) or {}
+    manifest = {
+        "dataset": dataset.name,
+        "source": previous.get("source", "unknown"),
+        "sha256": {key: array_sha256(arrays[key]) for key in SPLIT_KEYS},
+        "file": _file_record(path),
+        "verified": time.strftime("%Y-%m-%d %H:%M"),
+    }
+    with atomic_path(_manifest_path(root, dataset.name)) as temporary:
+        temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def quick_state(root: Path, name: str) -> tuple[str, str]:
+    """Say cheaply whether a cached file is still the one that was verified.
+
+    Compares the file's size and modification time with those recorded when it was last
+    verified; no file is read. Returns ``(state, detail)`` where ``state`` is one of
+    ``"absent"``, ``"verified"``, ``"unchecked"`` (no record: cached by an older convbook,
+    or the record is missing), ``"changed"`` (same size, other time) or ``"damaged"``
+    (another size).
+
+    Examples
+    --------
+    >>> quick_state(Path("/nonexistent"), "mnist")
+    ('absent', 'not cached')
+    """
+    path = cache_path(root, name)
+    try:
+        current = _file_record(path)
+    except OSError:
+        return "absent", "not cached"
+    manifest = read_manifest(root, name) or {}
+    recorded = manifest.get("file")
+    source = manifest.get("source", "unknown source")
+    if not isinstance(recorded, dict) or not {"size", "mtime_ns"} <= recorded.keys():
+        return "unchecked", f"cached, not checked since it was cached (from {source})"
+    if recorded["size"] != current["size"]:
+        return "damaged", (
+            f"DAMAGED: {current['size']} bytes, but {recorded['size']} when it was verified"
+        )
+    if recorded["mtime_ns"] != current["mtime_ns"]:
+        return "changed", "cached, but the file changed after it was verified"
+    when = manifest.get("verified", "")
+    return "verified", f"cached, verified{' ' + when if when else ''} (from {source})"
+
+
 def remove_cache(root: Path, name: str) -> None:
-    """Delete a cached dataset and its manifest (used by ``fetch --force``)."""
+    """Delete a cached dataset and its manifest."""
     cache_path(root, name).unlink(missing_ok=True)
     _manifest_path(root, name).unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from convbook import _checks
 from convbook.plotting.convolution import show_matrix
 
 if TYPE_CHECKING:
@@ -45,6 +46,45 @@ def _as_image(values: ArrayLike, name: str) -> np.ndarray:
             f"(height, width, 3); got shape {np.shape(values)}."
         )
     return array
+
+
+def _image_grid(
+    images: Sequence[ArrayLike],
+    titles: Sequence[str],
+    n_rows: int,
+    n_cols: int,
+    *,
+    cell: tuple[float, float],
+    title_size: float,
+    remove_blank: bool,
+) -> Figure:
+    """Draw ``images`` in an ``n_rows x n_cols`` grid, each titled, without ticks.
+
+    Cells beyond the images are turned off (kept, empty) or, with ``remove_blank``,
+    removed. ``cell`` is the width and height in inches of one cell.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(
+        n_rows,
+        n_cols,
+        figsize=(cell[0] * n_cols, cell[1] * n_rows + 0.7),
+        squeeze=False,
+        layout="constrained",
+    )
+    for index, ax in enumerate(axes.ravel()):
+        if index >= len(images):
+            if remove_blank:
+                ax.remove()
+            else:
+                ax.set_axis_off()
+            continue
+        picture = _as_image(images[index], f"images[{index}]")
+        ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(titles[index], fontsize=title_size)
+    return fig
 
 
 @functools.cache
@@ -185,13 +225,10 @@ def show_samples(
     >>> len(fig.axes), fig.axes[0].get_title()
     (3, 'one')
     """
-    import matplotlib.pyplot as plt
-
     stack = np.asarray(images)
     values = np.asarray(labels)
-    for name, count in (("n_rows", n_rows), ("n_cols", n_cols)):
-        if isinstance(count, bool) or not isinstance(count, int | np.integer) or count < 1:
-            raise ValueError(f"{name} must be a positive integer; got {count!r}.")
+    n_rows = _checks.positive_int("n_rows", n_rows)
+    n_cols = _checks.positive_int("n_cols", n_cols)
     if stack.ndim not in (3, 4) or values.shape != stack.shape[:1]:
         raise ValueError(
             "images must be a stack (N, height, width[, channels]) with one label each; "
@@ -202,22 +239,11 @@ def show_samples(
             f"labels run from {int(values.min())} to {int(values.max())} but there are "
             f"{len(class_names)} class names."
         )
-    fig, axes = plt.subplots(
-        n_rows,
-        n_cols,
-        figsize=(1.3 * n_cols, 1.45 * n_rows + 0.7),
-        squeeze=False,
-        layout="constrained",
+    count = min(len(stack), n_rows * n_cols)
+    titles = [display_name(class_names[int(label)]) for label in values[:count]]
+    fig = _image_grid(
+        stack[:count], titles, n_rows, n_cols, cell=(1.3, 1.45), title_size=9, remove_blank=False
     )
-    for index, ax in enumerate(axes.ravel()):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if index >= len(stack):
-            ax.set_axis_off()
-            continue
-        picture = _as_image(stack[index], "images[i]")
-        ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None)
-        ax.set_title(display_name(class_names[int(values[index])]), fontsize=9)
     shown = min(len(stack), n_rows * n_cols)
     fig.supxlabel(f"{shown} images, each titled with its label's class name", fontsize=9)
     fig.suptitle(title or f"{shown} sample images and their labels")

@@ -22,16 +22,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from convbook import _checks
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["show_feature_maps", "show_filters"]
-
-
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    return int(value)
 
 
 def show_filters(
@@ -91,11 +87,11 @@ def show_filters(
             f"n_filters); got shape {kernel.shape}."
         )
     height, width, channels, count = kernel.shape
-    n_cols = min(_positive_int(n_cols, "n_cols"), count)
+    n_cols = min(_checks.positive_int("n_cols", n_cols), count)
     as_colour = channels == 3 and input_channel is None
     channel = 0 if input_channel is None else input_channel
-    if not as_colour and not 0 <= channel < channels:
-        raise ValueError(f"input_channel={input_channel} is out of range 0..{channels - 1}.")
+    if not as_colour:
+        _checks.integer("input_channel", channel, minimum=0, maximum=channels - 1)
     write = (height * width <= 25 and not as_colour) if values is None else values
     n_rows = -(-count // n_cols)
     fig, axes = plt.subplots(
@@ -175,7 +171,7 @@ def show_feature_maps(
     import matplotlib.pyplot as plt
 
     if not maps:
-        raise ValueError("maps must hold at least one layer's output; got an empty mapping.")
+        _checks.fail("maps", maps, "a mapping with at least one layer's output")
     arrays = {name: np.asarray(values, dtype=float) for name, values in maps.items()}
     for name, values in arrays.items():
         if values.ndim != 3 or values.size == 0:
@@ -183,7 +179,7 @@ def show_feature_maps(
                 f"maps[{name!r}] must be one image's output (height, width, channels); "
                 f"got shape {values.shape}. Remove the batch axis first."
             )
-    limit = _positive_int(max_channels, "max_channels")
+    limit = _checks.positive_int("max_channels", max_channels)
     n_cols = min(limit, max(values.shape[-1] for values in arrays.values()))
     rows: list[tuple[str, np.ndarray | None]] = []
     if image is not None:

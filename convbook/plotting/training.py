@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from convbook import _checks
 from convbook.plotting.convolution import show_matrix
-from convbook.plotting.data import display_name
+from convbook.plotting.data import _image_grid, display_name
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -79,9 +80,15 @@ def show_activations(
 
     from convbook.activations import ACTIVATIONS
 
-    unknown = [name for name in names if name not in ACTIVATIONS]
-    if unknown or not names:
-        raise ValueError(f"names {list(names)} must be some of {tuple(ACTIVATIONS)}.")
+    if isinstance(names, str) or not names:
+        _checks.fail(
+            "names",
+            names,
+            "a non-empty sequence of activation names",
+            TypeError if isinstance(names, str) else ValueError,
+        )
+    for index, name in enumerate(names):
+        _checks.choice(f"names[{index}]", name, tuple(ACTIVATIONS))
     x = np.linspace(*x_range, 801)
     fig, (ax_f, ax_d) = plt.subplots(2, 1, figsize=(8.5, 6.4), sharex=True, layout="constrained")
     for name in names:
@@ -247,10 +254,9 @@ def show_optimizer_paths(
 
     from convbook.activations import SURFACES
 
-    if surface not in SURFACES:
-        raise ValueError(f"surface {surface!r} is not known; use one of {tuple(SURFACES)}.")
+    _checks.choice("surface", surface, tuple(SURFACES))
     if not paths:
-        raise ValueError("paths must hold at least one optimizer's path; got an empty mapping.")
+        _checks.fail("paths", paths, "a mapping with at least one optimizer's path")
     chosen = SURFACES[surface]
     arrays = {name: np.asarray(points, dtype=float) for name, points in paths.items()}
     for name, points in arrays.items():
@@ -403,7 +409,7 @@ def show_histories(
     import matplotlib.pyplot as plt
 
     if not histories:
-        raise ValueError("histories must hold at least one run; got an empty mapping.")
+        _checks.fail("histories", histories, "a mapping with at least one run")
     missing = {
         run: [key for key in keys if key not in history] for run, history in histories.items()
     }
@@ -530,10 +536,8 @@ def show_misclassified(
     stack = np.asarray(images)
     if stack.ndim == 4 and stack.shape[-1] == 1:
         stack = stack[..., 0]
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"limit must be a positive integer; got {limit!r}.")
-    if isinstance(n_cols, bool) or not isinstance(n_cols, int) or n_cols < 1:
-        raise ValueError(f"n_cols must be a positive integer; got {n_cols!r}.")
+    limit = _checks.positive_int("limit", limit)
+    n_cols = _checks.positive_int("n_cols", n_cols)
     truth = np.asarray(y_true)
     truth = truth.argmax(axis=-1) if truth.ndim == 2 else truth
     predicted = np.asarray(y_pred)
@@ -552,25 +556,20 @@ def show_misclassified(
         fig.suptitle(title or "No misclassified images")
         return fig
     n_cols = min(n_cols, len(shown))
-    n_rows = -(-len(shown) // n_cols)
-    fig, axes = plt.subplots(
-        n_rows,
+    titles = [
+        f"true {display_name(class_names[truth[index]])}\n"
+        f"predicted {display_name(class_names[predicted[index]])}"
+        for index in shown
+    ]
+    fig = _image_grid(
+        stack[shown],
+        titles,
+        -(-len(shown) // n_cols),
         n_cols,
-        figsize=(1.45 * n_cols, 1.75 * n_rows + 0.7),
-        squeeze=False,
-        layout="constrained",
+        cell=(1.45, 1.75),
+        title_size=8,
+        remove_blank=True,
     )
-    for ax in axes.ravel()[len(shown) :]:
-        ax.remove()
-    for ax, index in zip(axes.ravel(), shown, strict=False):
-        ax.imshow(stack[index], cmap="gray")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_title(
-            f"true {display_name(class_names[truth[index]])}\n"
-            f"predicted {display_name(class_names[predicted[index]])}",
-            fontsize=8,
-        )
     fig.supxlabel(f"the first {len(shown)} mistakes, in test-set order", fontsize=9)
     fig.suptitle(
         title or f"{len(wrong)} of {len(truth)} test images misclassified: are they hard to read?"

@@ -12,17 +12,6 @@ once a network gets past 99% on MNIST, every further tenth of a percent is expen
 """
 
 # %%
-# Where this page ran
-# -------------------
-#
-# As on every training page: the budget says how much training the numbers below are
-# based on (``quick``: a subset for one epoch; ``full``: all of MNIST for two epochs,
-# ``CONVBOOK_BUDGET=full``), the device says what did the work.
-from convbook import devices, settings
-
-print(f"budget: {settings.budget()}, device: {devices.describe()}")
-
-# %%
 # The network
 # -----------
 #
@@ -30,7 +19,7 @@ print(f"budget: {settings.budget()}, device: {devices.describe()}")
 # and ReLU, then a 2x2 max-pooling layer. After the last block come two dense layers of 512
 # units and the softmax output. ``model.summary()`` lists every layer with its output shape
 # and parameter count:
-from convbook import models
+from convbook import models, settings
 
 deep = models.build("deep_cnn")
 deep.summary()
@@ -177,15 +166,22 @@ print(shallow_result.summary())
 # not two finished networks.
 results = {"compact_cnn": shallow_result, "deep_cnn": deep_result}
 networks = {"compact_cnn": shallow, "deep_cnn": deep}
-header = ("model", "parameters", "images", "batch", "updates", "test acc.", "fit time")
-print("{:12s} {:>11s} {:>7s} {:>5s} {:>7s} {:>9s} {:>9s}".format(*header))
-for name, result in results.items():
-    updates = result.epochs_run * training.steps_per_epoch(result.train_samples, result.batch_size)
-    print(
-        f"{name:12s} {networks[name].count_params():>11,} {result.train_samples:>7d} "
-        f"{result.batch_size:>5d} {updates:>7d} {result.test_accuracy:>9.4f} "
-        f"{result.wall_time_s:>8.1f}s"
+from convbook.tables import format_table
+
+rows = [
+    (
+        name,
+        networks[name].count_params(),
+        result.train_samples,
+        result.batch_size,
+        result.epochs_run * training.steps_per_epoch(result.train_samples, result.batch_size),
+        f"{result.test_accuracy:.4f}",
+        f"{result.wall_time_s:.1f} s",
     )
+    for name, result in results.items()
+]
+headers = ("model", "parameters", "images", "batch", "updates", "test acc.", "fit time")
+print(format_table(rows, headers, align=("left",) + ("right",) * 6))
 print("device:", deep_result.device)
 
 # %%

@@ -9,22 +9,9 @@ replaces the digits with photographs of clothes, which are much harder to tell a
 this chapter you look at its ten classes, follow the images and labels on their way into
 the network (channel axis, scaling, sparse or one-hot labels), train the same CNN on
 MNIST and on Fashion-MNIST, and use the confusion matrix and the misclassified images to
-see exactly which garments the network mixes up. Along the way you see why a GPU turns
-the full runs from a wait of hours into one of minutes.
+see exactly which garments the network mixes up. Along the way you estimate, from this
+page's own run, how long the full training takes on the machine that built it.
 """
-
-# %%
-# Budget and device
-# -----------------
-#
-# Every training run on this page uses a *recipe* from :mod:`convbook.recipes`: the quick
-# budget trains briefly on a few thousand images, so that the page builds in seconds on a
-# laptop; the full budget trains on everything until the network is as good as it
-# gets. The accuracies below were measured when this page was built, with this budget on
-# this device.
-from convbook import devices, settings
-
-print(f"budget: {settings.budget()}, device: {devices.describe()}")
 
 # %%
 # Why another benchmark?
@@ -39,7 +26,7 @@ print(f"budget: {settings.budget()}, device: {devices.describe()}")
 # as a *drop-in replacement*: the same sizes, the same split, the same files, so any
 # program written for MNIST runs on it by changing one name. The two load into arrays of
 # exactly the same shapes and type:
-from convbook import datasets
+from convbook import datasets, settings
 
 (mnist_x, mnist_y), (mnist_x_test, mnist_y_test) = datasets.load("mnist")
 (fashion_x, fashion_y), (fashion_x_test, fashion_y_test) = datasets.load("fashion_mnist")
@@ -192,17 +179,16 @@ fig = training_plots.show_histories(
 )
 
 # %%
-# Minutes or hours: why the full runs want a GPU
-# ----------------------------------------------
+# How long does the full run take?
+# --------------------------------
 #
 # The full budget trains on all the training images except those held out for
-# validation, for more epochs. Heaton's lecture that this chapter follows makes the
-# point with a stopwatch: the same Keras network that needs hours on a CPU trains in
-# minutes on a GPU, because a GPU computes the many thousands of independent
-# multiply-adds of a convolution in parallel. (A bigger, more expensive GPU helps little
-# for networks this small; they cannot keep even a modest GPU busy.) From this run's
-# speed we can estimate how long the full plan would take on the machine that built this
-# page:
+# validation, for more epochs. Lectures on this dataset usually run on a hosted GPU and
+# warn that without one some runs take hours instead of minutes. That holds for large
+# networks and long runs; a GPU computes the many thousands of independent multiply-adds
+# of a convolution in parallel. For a network as small as this one, a CPU is not hours
+# away. Rather than repeat a rule of thumb, we estimate the full plan's time from this
+# run's own speed on the machine that built this page:
 fashion = results["Fashion-MNIST"]
 full_plan = recipes.get("simple_cnn_fashion").full
 seconds_per_image_epoch = fashion.seconds_per_epoch / fashion.train_samples

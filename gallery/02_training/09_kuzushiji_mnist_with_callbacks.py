@@ -14,13 +14,6 @@ epochs no longer help, and lose one epoch, not the whole run, when a machine goe
 """
 
 # %%
-# Budget and device
-# -----------------
-from convbook import devices, settings
-
-print(f"budget: {settings.budget()}, device: {devices.describe()}")
-
-# %%
 # Kuzushiji-MNIST
 # ---------------
 #
@@ -33,7 +26,7 @@ print(f"budget: {settings.budget()}, device: {devices.describe()}")
 # class, as 28x28 grey images in MNIST's format and split. A cursive character can be
 # written in several very different ways, so it is harder than MNIST. Here are the ten
 # classes, each a character and how it is read:
-from convbook import datasets
+from convbook import datasets, settings
 
 kmnist_names = datasets.CLASS_NAMES["kmnist"]
 for label, name in enumerate(kmnist_names):
@@ -180,19 +173,12 @@ class InterruptAt(keras.callbacks.Callback):
 # puts in the right order, ties counting one half:
 import numpy as np
 
-from convbook import training
+from convbook import inspection, training
 
-example_labels = np.array([0, 0, 1, 1, 2, 2])
-example_scores = np.array(
-    [
-        [0.7, 0.2, 0.1],
-        [0.6, 0.3, 0.1],
-        [0.3, 0.6, 0.1],
-        [0.5, 0.3, 0.2],
-        [0.1, 0.3, 0.6],
-        [0.2, 0.2, 0.6],
-    ]
-)
+example_labels, example_scores = inspection.roc_example()
+print("labels:", example_labels.tolist())
+print("scores, one row per image, one column per class:")
+print(example_scores)
 areas = []
 for k in range(3):
     positive = example_scores[example_labels == k, k]
@@ -235,9 +221,12 @@ print(f"patience of this page's plan: {plan.patience} epochs")
 # * ``"checkpoint"`` makes :func:`~convbook.training.train` add two callbacks.
 #   :class:`keras.callbacks.ModelCheckpoint` saves the whole model to
 #   ``<model name>-best.keras`` whenever the validation loss reaches a new low, so the best
-#   model is safe on disk whatever happens later. :class:`keras.callbacks.BackupAndRestore`
-#   backs up the weights and the epoch counter after every epoch; if the run dies, calling
-#   ``train`` again with the same directory continues after the last completed epoch.
+#   model is safe on disk whatever happens later. :class:`convbook.training.EpochBackup`
+#   backs up the weights, the optimizer's state and the epoch counter after every epoch;
+#   if the run dies, calling ``train`` again with the same directory restores them and
+#   continues after the last completed epoch (``model.fit(..., initial_epoch=...)``).
+#   Keras' own :class:`keras.callbacks.BackupAndRestore` does the same job for a plain
+#   ``fit`` call; ``EpochBackup`` uses only public Keras calls to save and restore.
 
 # %%
 # An interrupted run

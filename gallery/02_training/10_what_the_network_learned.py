@@ -13,17 +13,6 @@ learned what you hoped, and where it fails.
 """
 
 # %%
-# Budget and device
-# -----------------
-#
-# The training run uses the ``compact_cnn_mnist`` recipe: its quick plan trains briefly
-# on a subset so this page builds in seconds; the full plan trains on all of MNIST.
-from convbook import devices, recipes, settings
-
-print(f"budget: {settings.budget()}, device: {devices.describe()}")
-print("plan:", recipes.get("compact_cnn_mnist").plan())
-
-# %%
 # A small CNN to look into
 # ------------------------
 #
@@ -32,6 +21,8 @@ print("plan:", recipes.get("compact_cnn_mnist").plan())
 # (a *logit*) per digit, and the largest score is the prediction. In a build of the
 # whole book this is the network chapters 3 and 4 used: the same seeded recipe, so
 # :func:`~convbook.recipes.run_recipe` reuses it rather than train it a third time.
+from convbook import recipes
+
 result = recipes.run_recipe("compact_cnn_mnist")
 model = result.model
 print(

@@ -41,10 +41,11 @@ print("pixel values from", x_train.min(), "to", x_train.max())
 # MNIST (the *Modified* NIST database) was assembled by Yann LeCun, Corinna Cortes and
 # Christopher Burges from two collections of the US National Institute of Standards and
 # Technology: digits written by Census Bureau employees and digits written by high-school
-# students. The 60,000 training digits were written by about 250 people, half from each
-# group; the 10,000 test digits come, in the same proportions, from a different set of
-# writers. That last point matters: a test score measures how well a network reads the
-# handwriting of people it has never seen, not how well it remembers its training set.
+# students. Half of the 60,000 training digits come from each collection, and all of them
+# were written by about 250 people; the 10,000 test digits, again half from each
+# collection, were written by a different set of people. That last point matters: a test
+# score measures how well a network reads the handwriting of people it has never seen, not
+# how well it remembers its training set.
 # Each digit was scaled to fit a 20x20 box and centred by its centre of mass in the 28x28
 # frame, which is why the digits below sit in the middle with a dark border.
 #
@@ -137,8 +138,9 @@ fig = data_plots.show_image_values(
 # ---------------
 #
 # *Kuzushiji* is the cursive style in which Japanese was written and printed for over a
-# thousand years, until the late nineteenth century. It is no longer taught in schools, so
-# few people today can read the enormous body of pre-modern books written in it.
+# thousand years, until school reforms at the start of the twentieth century standardised
+# the script. It is no longer taught in schools, so few people today can read the enormous
+# body of pre-modern books written in it.
 # Kuzushiji-MNIST (Tarin Clanuwat and colleagues, 2018) takes characters from classical
 # Japanese literature, digitised by the National Institute of Japanese Literature, and puts
 # ten hiragana characters, one per class, into MNIST's format and split, as a step towards
