@@ -1,6 +1,6 @@
-"""The numbers that chapters 03-05 of Part II state, checked through the same library calls.
+"""The numbers that chapters 05-07 of Part II state, checked through the same library calls.
 
-Chapters: gallery/02_training/03_dense_vs_cnn.py, 04_a_deep_cnn.py, 05_lenet5_and_alexnet.py.
+Chapters: gallery/02_training/05_dense_vs_cnn.py, 06_a_deep_cnn.py, 07_lenet5_and_alexnet.py.
 The chapters themselves are run by tests/test_gallery.py; here each stated parameter count,
 shape, ratio and recipe plan is recomputed the way the page computes it.
 """
@@ -16,12 +16,12 @@ from convbook import convolution, flops, graphs, models, pooling, recipes, train
 
 # The recipes each chapter trains, by chapter.
 CHAPTER_RECIPES = {
-    "03_dense_vs_cnn": ("dense_mnist", "simple_cnn_mnist", "compact_cnn_mnist"),
-    "04_a_deep_cnn": ("deep_cnn_mnist", "compact_cnn_mnist"),
-    "05_lenet5_and_alexnet": ("lenet5_mnist", "alexnet_small_mnist"),
+    "05_dense_vs_cnn": ("dense_mnist", "simple_cnn_mnist", "compact_cnn_mnist"),
+    "06_a_deep_cnn": ("deep_cnn_mnist", "compact_cnn_mnist"),
+    "07_lenet5_and_alexnet": ("lenet5_mnist", "alexnet_small_mnist"),
 }
 
-# The letters chapter 05 writes for each kind of layer.
+# The letters chapter 07 writes for each kind of layer.
 LETTERS = {"Conv2D": "C", "MaxPooling2D": "P", "AveragePooling2D": "P", "Dense": "F"}
 
 
@@ -59,7 +59,7 @@ def test_stated_parameter_counts(built, name, expected):
 
 
 def test_dense_vs_cnn_first_layers(built):
-    """Chapter 03: flatten to 784 values vs. 32 feature maps; 401,920 vs. 320 weights."""
+    """Chapter 05: flatten to 784 values vs. 32 feature maps; 401,920 vs. 320 weights."""
     dense, compact, simple = built["dense_net"], built["compact_cnn"], built["simple_cnn"]
     assert dense.input_shape == (None, 28, 28, 1)
     assert tuple(dense.get_layer("flatten").output.shape) == (None, 784)
@@ -73,7 +73,7 @@ def test_dense_vs_cnn_first_layers(built):
 
 
 def test_cnns_do_more_arithmetic_per_image_than_the_dense_net(built):
-    """Chapter 03: fewer or similar weights, several times the FLOPs."""
+    """Chapter 05: fewer or similar weights, several times the FLOPs."""
     work = {name: flops.forward_flops(built[name]) for name in ("dense_net", "compact_cnn")}
     work["simple_cnn"] = flops.forward_flops(built["simple_cnn"])
     assert work["compact_cnn"] > 3 * work["dense_net"]
@@ -87,7 +87,7 @@ def test_cnns_do_more_arithmetic_per_image_than_the_dense_net(built):
 
 
 def test_same_padding_and_pooling_sizes():
-    """Chapter 04: 'same' keeps 28, 'valid' gives 26, pooling 7 gives 3."""
+    """Chapter 06: 'same' keeps 28, 'valid' gives 26, pooling 7 gives 3."""
     assert convolution.output_size(28, 3, padding="valid") == 26
     assert convolution.output_size(28, 3, padding="same") == 28
     assert pooling.output_size(7, 2) == 3
@@ -95,7 +95,7 @@ def test_same_padding_and_pooling_sizes():
 
 
 def test_deep_cnn_pyramid(built):
-    """Chapter 04: 28 -> 14 -> 7 -> 3 spatially while the filters go 64 -> 128 -> 256."""
+    """Chapter 06: 28 -> 14 -> 7 -> 3 spatially while the filters go 64 -> 128 -> 256."""
     deep = built["deep_cnn"]
     convs = [deep.get_layer(f"block{b}_conv1").output.shape[1:] for b in (1, 2, 3)]
     pools = [tuple(deep.get_layer(f"block{b}_pool").output.shape[1:]) for b in (1, 2, 3)]
@@ -109,7 +109,7 @@ def test_deep_cnn_pyramid(built):
 
 
 def test_deep_cnn_parameters_and_arithmetic(built):
-    """Chapter 04: where the 3,182,282 parameters and the FLOPs are."""
+    """Chapter 06: where the 3,182,282 parameters and the FLOPs are."""
     deep, shallow = built["deep_cnn"], built["compact_cnn"]
     convolutions = [layer for layer in deep.layers if "conv" in layer.name]
     conv_params = sum(layer.count_params() for layer in convolutions)
@@ -130,7 +130,7 @@ def test_deep_cnn_parameters_and_arithmetic(built):
 
 
 def test_beyond_99_targets():
-    """Chapter 04: the full budget aims at 99.2% (80 errors) vs. 98.5% (150 errors)."""
+    """Chapter 06: the full budget aims at 99.2% (80 errors) vs. 98.5% (150 errors)."""
     deep = recipes.RECIPES["deep_cnn_mnist"].full.target_accuracy
     shallow = recipes.RECIPES["compact_cnn_mnist"].full.target_accuracy
     assert deep >= 0.992
@@ -142,7 +142,7 @@ def test_beyond_99_targets():
 
 
 def test_layer_patterns(built):
-    """Chapter 05: every network is blocks of convolutions and pools, then dense layers."""
+    """Chapter 07: every network is blocks of convolutions and pools, then dense layers."""
     assert layer_letters(built["compact_cnn"]) == "C P C P F F"
     assert layer_letters(built["deep_cnn"]) == "C C P C C P C C C P F F F"
     assert layer_letters(built["lenet5"]) == "C P C P C F F"
@@ -169,7 +169,7 @@ def test_lenet5_shapes(built):
 
 
 def test_lenet5_c5_sees_the_whole_padded_image(built):
-    """Chapter 05: C5's receptive field is the whole 32x32 input."""
+    """Chapter 07: C5's receptive field is the whole 32x32 input."""
     field, jump = 1, 1
     for layer in built["lenet5"].layers:
         window = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
@@ -183,7 +183,7 @@ def test_lenet5_c5_sees_the_whole_padded_image(built):
 
 
 def test_alexnet_counts(built):
-    """Chapter 05: one tower 62,378,344; split on two GPUs 60,965,224; 94% in dense layers."""
+    """Chapter 07: one tower 62,378,344; split on two GPUs 60,965,224; 94% in dense layers."""
     alexnet = built["alexnet"]
     assert alexnet.input_shape == (None, 227, 227, 3)
     assert tuple(alexnet.get_layer("conv1").output.shape[1:]) == (55, 55, 96)
@@ -199,7 +199,7 @@ def test_alexnet_counts(built):
 
 
 def test_lenet_vs_alexnet_table(built):
-    """Chapter 05's side-by-side table, computed from the models."""
+    """Chapter 07's side-by-side table, computed from the models."""
     lenet, alexnet = built["lenet5"], built["alexnet"]
 
     def count_layers(model, *kinds):
@@ -217,7 +217,7 @@ def test_lenet_vs_alexnet_table(built):
 
 
 def test_padding_mnist_to_32(real_data_dir):
-    """Chapter 05: prepare(..., input_shape=(32, 32, 1)) adds a border of 2 zero pixels."""
+    """Chapter 07: prepare(..., input_shape=(32, 32, 1)) adds a border of 2 zero pixels."""
     plain = training.prepare("mnist", train_samples=8, test_samples=8, data_dir=real_data_dir)
     padded = training.prepare(
         "mnist", input_shape=(32, 32, 1), train_samples=8, test_samples=8, data_dir=real_data_dir
@@ -272,7 +272,7 @@ def test_full_budget_targets_stated_in_prose():
 
 
 def test_test_subset_does_not_depend_on_train_samples(real_data_dir):
-    """Chapter 03 re-prepares the recipe's test images: the draw ignores the training size."""
+    """Chapter 05 re-prepares the recipe's test images: the draw ignores the training size."""
     small = training.prepare("mnist", train_samples=100, test_samples=50, data_dir=real_data_dir)
     large = training.prepare("mnist", train_samples=300, test_samples=50, data_dir=real_data_dir)
     assert np.array_equal(small.x_test, large.x_test)

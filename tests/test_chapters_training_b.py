@@ -1,6 +1,6 @@
-"""Facts that chapters 6-8 of Part II state, asserted through the library calls they use.
+"""Facts that chapters 08-10 of Part II state, asserted through the library calls they use.
 
-06_fashion_mnist, 07_kuzushiji_mnist_with_callbacks and 08_what_the_network_learned each
+08_fashion_mnist, 09_kuzushiji_mnist_with_callbacks and 10_what_the_network_learned each
 run standalone in tests/test_gallery.py; here we check the claims their prose makes.
 """
 
@@ -170,17 +170,7 @@ def test_simple_cnn_has_every_kind_of_layer_with_the_stated_dropout_rates():
 
 
 def test_roc_auc_of_the_made_up_example_counts_ordered_pairs():
-    labels = np.array([0, 0, 1, 1, 2, 2])
-    scores = np.array(
-        [
-            [0.7, 0.2, 0.1],
-            [0.6, 0.3, 0.1],
-            [0.3, 0.6, 0.1],
-            [0.5, 0.3, 0.2],
-            [0.1, 0.3, 0.6],
-            [0.2, 0.2, 0.6],
-        ]
-    )
+    labels, scores = inspection.roc_example()  # the chapter's made-up scores
     # by hand: class 1's score 0.3 of image 3 beats two negatives and ties with two
     per_class = [1.0, 7 / 8, 1.0]
     assert training.roc_auc_ovr(labels, scores) == pytest.approx(np.mean(per_class))

@@ -56,7 +56,7 @@ print("backend:", keras.backend.backend())
 # into 60,000 training images and 10,000 test images written by other people.
 # :func:`convbook.datasets.load` returns the same four NumPy arrays as
 # ``keras.datasets.mnist.load_data()``, read from the book's verified offline copy (the
-# next chapter, :ref:`sphx_glr_auto_gallery_02_training_01_the_datasets.py`, shows how).
+# next chapter, :ref:`sphx_glr_auto_gallery_02_training_02_the_datasets.py`, shows how).
 from convbook import datasets
 
 (x_train, y_train), (x_test, y_test) = datasets.load("mnist")
@@ -103,7 +103,7 @@ print("label counts in the training set:", np.bincount(y_train))
 #   up to 1: the network's probability for each digit.
 #
 # ReLU, softmax and the alternatives to them are the subject of
-# :ref:`sphx_glr_auto_gallery_02_training_02_activations_losses_optimizers.py`.
+# :ref:`sphx_glr_auto_gallery_02_training_04_activations_losses_optimizers.py`.
 model = keras.Sequential(
     [
         keras.Input(shape=(28, 28, 1)),
@@ -176,7 +176,7 @@ print(f"total   by hand {sum(explained_counts.values()):>7,}   Keras {model.coun
 # * The **metrics** are only reported, not optimised; accuracy is the share of images
 #   whose most probable digit is the true one.
 #
-# :ref:`sphx_glr_auto_gallery_02_training_02_activations_losses_optimizers.py` compares
+# :ref:`sphx_glr_auto_gallery_02_training_04_activations_losses_optimizers.py` compares
 # these with other losses and optimizers.
 #
 # How far Adam steps is scaled by the *learning rate*, and here it changes during

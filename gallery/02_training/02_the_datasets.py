@@ -111,7 +111,8 @@ fig = data_plots.show_class_counts(
 # *drop-in replacement*: the same number of images, the same size, the same split and the
 # same file format, so any program written for MNIST runs unchanged, but the pictures are
 # of Zalando's articles in ten classes, from T-shirts to ankle boots, and it is clearly
-# harder (chapter 6 measures how much).
+# harder
+# (:ref:`its chapter <sphx_glr_auto_gallery_02_training_08_fashion_mnist.py>` measures how much).
 (fx_train, fy_train), (fx_test, fy_test) = datasets.load("fashion_mnist")
 fashion_names = datasets.CLASS_NAMES["fashion_mnist"]
 print(inspection.dataset_summary(((fx_train, fy_train), (fx_test, fy_test)), fashion_names))

@@ -81,9 +81,10 @@ compact.summary()
 # the digit rather than how bright each pixel is. Here are the totals of the three
 # networks of this chapter, including ``simple_cnn``, the layout of Keras' classic MNIST
 # example (two convolutions, one pooling layer and a wide dense layer):
+from convbook.tables import format_table
+
 networks = {"dense_net": dense, "simple_cnn": simple, "compact_cnn": compact}
-for name, model in networks.items():
-    print(f"{name:12s} {model.count_params():>10,} parameters")
+print(format_table([(n, m.count_params()) for n, m in networks.items()], ("model", "parameters")))
 ratio = dense.count_params() / compact.count_params()
 print(f"dense_net has {ratio:.1f}x the parameters of compact_cnn")
 
@@ -165,8 +166,6 @@ print(results["compact_cnn"].summary())
 #
 # The table puts together what the summaries said: size, how much each network saw,
 # test accuracy and the time ``model.fit`` took on this page's device.
-from convbook.tables import format_table
-
 rows = [
     (
         name,
@@ -272,7 +271,7 @@ print(
 
 # %%
 # A longer run leaves fewer mistakes, until what remains are mostly badly written digits:
-# :ref:`sphx_glr_auto_gallery_02_training_08_what_the_network_learned.py` shows them.
+# :ref:`sphx_glr_auto_gallery_02_training_10_what_the_network_learned.py` shows them.
 #
 # Exercises
 # ---------

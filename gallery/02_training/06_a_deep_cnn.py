@@ -103,13 +103,15 @@ print(f"in the dense layers: {dense_params:,}")
 # block 1's first convolution reads a single channel) with very different numbers of
 # weights:
 from convbook import flops
+from convbook.tables import format_table
 
 block_weights, block_work = [], []
 for block in (1, 2, 3):
     layers = [layer for layer in convolutions if layer.name.startswith(f"block{block}")]
     block_weights.append(sum(layer.count_params() for layer in layers))
     block_work.append(sum(flops.layer_flops(layer) for layer in layers))
-    print(f"block {block}: {block_weights[-1]:>9,} parameters, {block_work[-1] / 1e6:6.1f} MFLOPs")
+rows = [(f"block {b + 1}", block_weights[b], block_work[b] / 1e6) for b in range(3)]
+print(format_table(rows, ("block", "parameters", "MFLOPs"), floatfmt=".1f"))
 print(f"block 3 / block 1: {block_weights[2] / block_weights[0]:.0f}x the weights, ", end="")
 print(f"{block_work[2] / block_work[0]:.1f}x the arithmetic")
 
@@ -117,11 +119,8 @@ print(f"{block_work[2] / block_work[0]:.1f}x the arithmetic")
 # :func:`convbook.flops.forward_flops` adds up a whole forward pass. Compared with the
 # shallow ``compact_cnn`` of the previous chapter:
 shallow = models.build("compact_cnn")
-for model in (shallow, deep):
-    print(
-        f"{model.name:12s} {model.count_params():>10,} parameters, "
-        f"{flops.forward_flops(model) / 1e6:6.1f} MFLOPs per image"
-    )
+rows = [(m.name, m.count_params(), flops.forward_flops(m) / 1e6) for m in (shallow, deep)]
+print(format_table(rows, ("model", "parameters", "MFLOPs per image"), floatfmt=".1f"))
 print(f"deep_cnn does {flops.forward_flops(deep) / flops.forward_flops(shallow):.0f}x the work")
 
 # %%
@@ -152,7 +151,8 @@ print(deep_result.summary())
 # random number generator, so on the same CPU this run repeats the previous chapter's
 # exactly (on a GPU the last digits can differ; see :mod:`convbook.training`). That is
 # also why, when the whole book is built in one Python process,
-# :func:`~convbook.recipes.run_recipe` hands back chapter 3's network instead of
+# :func:`~convbook.recipes.run_recipe` hands back the network of
+# :ref:`Dense vs. CNN <sphx_glr_auto_gallery_02_training_05_dense_vs_cnn.py>` instead of
 # training the same one again, and says so.
 shallow_result = recipes.run_recipe("compact_cnn_mnist")
 print(shallow_result.summary())
@@ -166,8 +166,6 @@ print(shallow_result.summary())
 # not two finished networks.
 results = {"compact_cnn": shallow_result, "deep_cnn": deep_result}
 networks = {"compact_cnn": shallow, "deep_cnn": deep}
-from convbook.tables import format_table
-
 rows = [
     (
         name,

@@ -205,7 +205,8 @@ small.summary()
 # %%
 # LeNet-5 is trained on the padded 32x32 digits (the ``lenet5_mnist`` recipe prepares them
 # so), the small AlexNet on the plain 28x28 ones. LeNet's recipe lets the learning rate
-# rise and then fall over the run (one cycle, as the deep CNN of chapter 4 does); exercise
+# rise and then fall over the run (one cycle, as the deep CNN of
+# :ref:`its chapter <sphx_glr_auto_gallery_02_training_06_a_deep_cnn.py>` does); exercise
 # 6 asks you to compare it with a constant rate. The full-budget accuracies of every
 # recipe are on the :doc:`Performance page </performance>`. The plans for this page's
 # budget:

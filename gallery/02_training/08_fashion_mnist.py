@@ -149,9 +149,11 @@ for label, plan in plans.items():
 # %%
 # Fashion-MNIST's plan is never the shorter one, so a gap that remains is not for lack
 # of training. Each run prints one line per epoch, then its test score. (When the whole
-# book is built, chapter 3 has already trained ``simple_cnn_mnist`` in the same Python
-# process; the run is seeded, so :func:`~convbook.recipes.run_recipe` hands back that
-# network instead of training an identical one, and says so.)
+# book is built, the chapter
+# :ref:`Dense vs. CNN <sphx_glr_auto_gallery_02_training_05_dense_vs_cnn.py>` has already
+# trained ``simple_cnn_mnist`` in the same Python process; the run is seeded, so
+# :func:`~convbook.recipes.run_recipe` hands back that network instead of training an
+# identical one, and says so.)
 results = {label: recipes.run_recipe(name) for label, name in runs.items()}
 
 # %%

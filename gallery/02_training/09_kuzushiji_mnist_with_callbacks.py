@@ -74,7 +74,8 @@ else:
     print("skipped: no Kuzushiji-MNIST images to show")
 
 # %%
-# When it is not, the training below runs on a stand-in, Fashion-MNIST (chapter 6),
+# When it is not, the training below runs on a stand-in, Fashion-MNIST
+# (:ref:`its chapter <sphx_glr_auto_gallery_02_training_08_fashion_mnist.py>`),
 # clearly labelled as such, so that you still see every callback at work on real data.
 # The recipe for Kuzushiji-MNIST trains the deep CNN; the stand-in recipe,
 # ``fashion_callbacks``, trains the simple CNN with the same three callbacks. It is there

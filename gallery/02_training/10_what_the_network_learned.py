@@ -19,7 +19,10 @@ learned what you hoped, and where it fails.
 # ``compact_cnn`` has two convolution layers, each followed by 2x2 max pooling, then a
 # dense layer and ten outputs. Its last layer has no softmax: it outputs one raw score
 # (a *logit*) per digit, and the largest score is the prediction. In a build of the
-# whole book this is the network chapters 3 and 4 used: the same seeded recipe, so
+# whole book this is the network that the chapters
+# :ref:`Dense vs. CNN <sphx_glr_auto_gallery_02_training_05_dense_vs_cnn.py>` and
+# :ref:`A deep CNN <sphx_glr_auto_gallery_02_training_06_a_deep_cnn.py>` used: the same
+# seeded recipe, so
 # :func:`~convbook.recipes.run_recipe` reuses it rather than train it a third time.
 from convbook import recipes
 
