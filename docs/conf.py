@@ -33,6 +33,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
     "sphinx-mathjax-offline",  # copies MathJax into _static/ and points mathjax_path there
+    "sphinx_copybutton",  # a copy button on every code cell (its clipboard.js is local)
     "benchmark_results",  # docs/_ext: renders the benchmarks' JSON on the Performance page
 ]
 
@@ -63,10 +64,22 @@ sphinx_gallery_conf = {
     # The summary pages of run times load jQuery and DataTables from CDNs; each chapter
     # page states its own run time instead.
     "write_computation_times": False,
-    "matplotlib_animations": False,
+    # An animation held in a chapter's variable is embedded as matplotlib's JavaScript
+    # player, every frame inline: nothing to fetch. convbook's animations
+    # (convbook.plotting.animation.OfflineAnimation) also drop the player's Font Awesome
+    # link to a CDN and draw its button icons as inline SVG.
+    "matplotlib_animations": (True, "jshtml"),
     "default_thumb_file": None,
     "thumbnail_size": (320, 240),
 }
+
+# Copy buttons copy the code only: no ">>> " / "... " / "$ " prompts, no doctest output,
+# and the output blocks under each cell get no button.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_exclude = ".linenos, .gp, .go"
+copybutton_selector = ":not(.sphx-glr-script-out) > div.highlight pre"
 
 html_theme = "pydata_sphinx_theme"
 html_title = "convbook"

@@ -226,3 +226,91 @@ def test_chapter_renders_math_and_figures_in_a_browser(browser, server):
     assert figures and all(width > 0 for width in figures)
     browser.save_screenshot(str(ARTIFACTS / "chapter-with-math.png"))
     assert _console_errors(browser) == []
+
+
+# --------------------------------------------------------------------------- animations, copy
+
+ANIMATED = {
+    "01_convolution_by_hand": 1,
+    "02_convolution_arithmetic": 1,
+    "04_pooling": 2,
+    "05_connection_graphs": 1,
+}
+
+
+def test_animation_pages_embed_offline_players(book):
+    for stem, count in ANIMATED.items():
+        html = (book / "auto_gallery" / "01_layer_math" / f"{stem}.html").read_text("utf-8")
+        assert html.count('<div class="animation">') == count, stem
+        assert "font-awesome" not in html and 'class="fa ' not in html, stem
+        assert html.count('"data:image/png;base64,') >= count, stem
+        assert len(html) < 1_000_000, f"{stem}: {len(html)} bytes"
+
+
+def test_animation_player_advances_when_played(browser, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _open(browser, f"{server}/auto_gallery/01_layer_math/01_convolution_by_hand.html", "player")
+    player = browser.find_element(By.CSS_SELECTOR, "div.animation")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", player)
+    image = player.find_element(By.CSS_SELECTOR, "img[id^='_anim_img']")
+    slider = player.find_element(By.CSS_SELECTOR, "input.anim-slider")
+    WebDriverWait(browser, 10).until(
+        lambda b: (image.get_attribute("src") or "").startswith("data:")
+    )
+    assert slider.get_property("value") == "0"
+    first, before = image.get_attribute("src"), player.screenshot_as_png
+    player.find_element(By.CSS_SELECTOR, "button[title='Play']").click()
+    WebDriverWait(browser, 10).until(lambda b: int(slider.get_property("value")) >= 2)
+    player.find_element(By.CSS_SELECTOR, "button[title='Pause']").click()
+    assert image.get_attribute("src") != first and player.screenshot_as_png != before
+    frame = int(slider.get_property("value"))
+    player.find_element(By.CSS_SELECTOR, "button[title='Next frame']").click()
+    assert int(slider.get_property("value")) == frame + 1
+    assert len(player.find_elements(By.CSS_SELECTOR, "button svg")) == 9  # icons drawn
+    browser.save_screenshot(str(ARTIFACTS / "player-played.png"))
+    assert _console_errors(browser) == []
+
+
+def _record_copies(browser) -> None:
+    # clipboard.js copies from a selected hidden textarea; record what each copy carries.
+    browser.execute_script(
+        """
+        window.__copied = [];
+        document.addEventListener('copy', e => { const t = e.target;
+          window.__copied.push(t && typeof t.value === 'string'
+            ? t.value.slice(t.selectionStart, t.selectionEnd) : String(document.getSelection()));
+        }, true);"""
+    )
+
+
+def test_copy_button_copies_the_code(browser, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _open(browser, f"{server}/auto_gallery/01_layer_math/01_convolution_by_hand.html", "copy")
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "button.copybtn"))
+    cells = browser.find_elements(By.CSS_SELECTOR, "div.highlight-Python div.highlight pre")
+    buttons = browser.find_elements(By.CSS_SELECTOR, "div.highlight-Python button.copybtn")
+    assert cells and len(buttons) == len(cells)
+    assert not browser.find_elements(By.CSS_SELECTOR, ".sphx-glr-script-out button.copybtn")
+    _record_copies(browser)
+    browser.execute_script("arguments[0].click()", buttons[0])
+    WebDriverWait(browser, 5).until(lambda b: b.execute_script("return window.__copied.length"))
+    copied = browser.execute_script("return window.__copied[0]")
+    assert copied.strip() == cells[0].get_property("innerText").strip()
+    # prompts and doctest output are stripped on the API page
+    _open(browser, f"{server}/api.html", "copy-api")
+    button = WebDriverWait(browser, 10).until(
+        lambda b: b.find_element(
+            By.XPATH,
+            "//pre[contains(., '>>> ')]/following-sibling::button[contains(@class,'copybtn')]",
+        )
+    )
+    _record_copies(browser)
+    browser.execute_script("arguments[0].click()", button)
+    WebDriverWait(browser, 5).until(lambda b: b.execute_script("return window.__copied.length"))
+    copied = browser.execute_script("return window.__copied[0]")
+    assert copied and ">>>" not in copied and "..." not in copied.split("\n")[0]
+    assert _console_errors(browser) == []

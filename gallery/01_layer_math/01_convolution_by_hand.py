@@ -68,6 +68,32 @@ conv_plots.show_convolution_step(
 print(worked.output)
 
 # %%
+# Watch steps 2 and 3 together. The flipped kernel slides over the image, one position
+# per frame: the red window is the patch under it (the kernel's weights are written in
+# its corners), the middle panel shows the nine products and their sum, and the sum
+# fills in its cell of the output. There is one frame per output cell, 16 in all. Pause
+# the player, or step through it frame by frame with its buttons. The image and the
+# kernel are written out in full, the same numbers as above: change one and run the cell
+# again.
+import numpy as np
+
+image = np.array(
+    [
+        [10, 10, 10, 10, 10, 10],
+        [10, 5, 5, 5, 5, 5],
+        [10, 5, 5, 5, 5, 5],
+        [10, 5, 5, 10, 10, 10],
+        [10, 5, 5, 10, 10, 10],
+        [10, 5, 5, 10, 10, 10],
+    ]
+)
+kernel = np.array([[-1, -1, 0], [-1, 0, 1], [0, 1, 1]])
+print("same image as above:", np.array_equal(image, worked.image))
+print("same kernel as above:", np.array_equal(kernel, worked.kernel))
+anim = conv_plots.animate_convolution(image, kernel)
+print("frames, one per output cell:", anim.frame_count)
+
+# %%
 # The output is large where the window straddles the bright border (top row and left
 # column, and the 15 in the corner where both meet), strongly negative where it straddles
 # the edge of the bright block, and exactly zero in the flat interior of the block

@@ -51,6 +51,54 @@ print("same padding, n=6, kernel 3, stride 2:", convolution.pad_widths(6, 3, "sa
 print("output size:", convolution.output_size(6, 3, "same", 2))
 
 # %%
+# Watch both settings at work on a 5x5 input: the first channel of the worked example
+# below, and the first channel of its filter :math:`W_0`. ``"same"`` padding with stride 2
+# adds one zero on every side (drawn in grey), and the window moves two cells at a time,
+# so it stops at only 3x3 of the positions: :math:`\lfloor (5 - 3 + 2) / 2 \rfloor + 1 = 3`
+# per side. As in ``keras.layers.Conv2D``, the kernel is laid on the image as it is,
+# without the flip. Pause or step the player to read each sum.
+import numpy as np
+
+x0 = np.array(
+    [
+        [0, 1, 0, 2, 1],
+        [0, 0, 1, 0, 1],
+        [2, 1, 2, 1, 2],
+        [0, 1, 2, 2, 0],
+        [2, 1, 1, 2, 0],
+    ]
+)
+w0 = np.array([[1, 0, 0], [1, 1, 0], [0, 1, 1]])
+print("same padding, n=5, kernel 3, stride 2:", convolution.pad_widths(5, 3, "same", 2))
+print("output size:", convolution.output_size(5, 3, "same", 2))
+anim = conv_plots.animate_convolution(x0, w0, padding="same", stride=2, flip=False)
+print("frames, one per output cell:", anim.frame_count)
+# sphinx_gallery_thumbnail_number = 2
+
+# %%
+# Does a smaller stride or kernel give "more precision"?
+# -------------------------------------------------------
+# Tutorials sometimes say that a smaller stride or a smaller kernel makes a convolution
+# "more precise". Each output number is computed exactly the same way whatever the
+# stride; what changes is how many there are and what each one sees. On a 28x28 input
+# with "same" padding, 32 filters of 3x3 on one channel:
+for stride in (1, 2):
+    side = convolution.output_size(28, 3, "same", stride)
+    multiplies = side * side * 32 * 3 * 3
+    print(f"stride {stride}: {side}x{side} outputs per filter, {multiplies:,} multiplications")
+for kernel in (3, 5):
+    weights = kernel * kernel * 32 + 32
+    print(f"kernel {kernel}x{kernel}: {weights} weights, each output sees {kernel}x{kernel} pixels")
+
+# %%
+# Stride 1 samples the map four times as densely as stride 2, so the next layer knows more
+# exactly *where* a pattern was, and pays four times the arithmetic and memory for it. A
+# 3x3 kernel has fewer weights than a 5x5 one but sees less of the image per layer; two
+# stacked 3x3 layers see 5x5 again (the chapter on connection graphs counts this). Whether
+# either choice makes a network more *accurate* is not settled by arithmetic; it is
+# measured by training, as Part II does.
+
+# %%
 # Channels: the classic worked example
 # ------------------------------------
 # A colour image has three channels (red, green, blue), so its shape is
@@ -138,12 +186,7 @@ print("example layer:", convolution.conv_params(3, in_channels=3, filters=2))
 # filters of 3x3 on those 32 channels. We add a 1x1 layer with 8 filters (a 1x1 kernel
 # only mixes channels). The formula and Keras' ``count_params()`` agree:
 counts = convolution.parameter_counts()
-for layer in counts.layers:
-    print(
-        f"{layer.name}: {layer.kernel_size}x{layer.kernel_size}x{layer.in_channels} "
-        f"x {layer.filters} filters -> formula {layer.formula}, keras {layer.keras}"
-    )
-print("total:", counts.total_formula, "keras model.count_params():", counts.total_keras)
+print(counts.summary())
 counts.model.summary()
 
 # %%

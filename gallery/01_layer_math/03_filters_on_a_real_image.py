@@ -39,8 +39,9 @@ print("shape:", photo.shape, " grey levels from", photo.min().round(3), "to", ph
 #
 # The edge kernels' weights add up to 0, so on a flat area they output exactly 0.
 kernels = convolution.named_kernels()
-for name, kernel in kernels.items():
-    print(f"{name:>14}: weights sum to {kernel.sum():.3g}")
+from convbook.tables import format_table
+
+print(format_table([(n, float(k.sum())) for n, k in kernels.items()], ("kernel", "sum of weights")))
 conv_plots.show_kernels(
     {name: kernels[name] for name in ("box blur", "sharpen", "sobel x", "sobel y", "laplacian")}
 )
@@ -71,8 +72,8 @@ conv_plots.show_filter_bank(
 #
 # Measuring what each kernel keeps
 # --------------------------------
-for stats in convolution.describe_responses({"original": photo, **filtered}):
-    print(stats)
+stats = convolution.describe_responses({"original": photo, **filtered})
+print(convolution.format_responses(stats))
 
 # %%
 # Three things to read off the table:

@@ -7,9 +7,9 @@ them: it slides a small window over each map and keeps one number per window, ei
 largest value (max pooling) or the mean (average pooling). In this chapter you compute
 both with Keras' own pooling layers, called directly on small NumPy arrays, in one and two
 dimensions and across colour channels, and work out how big the result is for any window
-and stride. Pooling is why a network can stack many convolutions without its memory and
-parameter count exploding, and why its answer barely changes when an object moves by a
-pixel.
+and stride. Pooling is why a deep stack of convolutions stays affordable in memory and
+arithmetic, why the dense layers at the end of a network stay small, and why the
+network's answer barely changes when an object moves by a pixel.
 """
 
 # %%
@@ -24,8 +24,11 @@ pixel.
 # * **A little translation invariance.** Max pooling reports *that* a strong response
 #   occurred inside a window, not exactly *where*. Nudging a feature by a pixel inside its
 #   window leaves the output unchanged.
-# * **Less overfitting.** Fewer values downstream means fewer parameters that could
-#   memorise the training images instead of learning what matters.
+# * **Smaller dense layers.** A dense layer that reads the flattened maps needs one weight
+#   per value, so it shrinks with them; fewer weights there also leave less room to
+#   memorise the training images instead of learning what matters. The convolutions after
+#   the pooling layer do *not* get smaller: their weights never depended on the size of
+#   the map (see the end of this chapter).
 #
 # Take a typical first block of an image network: 32 feature maps of 28x28 pixels (an
 # MNIST digit after one convolution with ``"same"`` padding). :func:`convbook.pooling.output_size`
@@ -73,6 +76,27 @@ from convbook.plotting import pooling as pooling_plots
 fig = pooling_plots.show_pooling(result.matrix, result.max_2d, pool_size=2)
 
 # %%
+# Now one window at a time. The window steps over the input, its largest value is
+# marked, and an arrow carries that value into the output cell of the window's colour.
+# Each window takes three frames (find the winner, move it, place it), so the four
+# windows take 12. Pause the player, or step through it with its buttons. The matrix is
+# the running example, written out in full.
+import numpy as np
+
+matrix = np.array(
+    [
+        [1, 1, 1, 1],
+        [1, 1, 4, 1],
+        [2, 1, 1, 1],
+        [1, 3, 1, 5],
+    ],
+    dtype=float,
+)
+print("the running example:", np.array_equal(matrix, result.matrix))
+anim_max = pooling_plots.animate_pooling(matrix, pool_size=2)
+print("frames:", anim_max.frame_count)
+
+# %%
 # Max or average?
 # ---------------
 #
@@ -85,6 +109,12 @@ fig = pooling_plots.show_pooling(result.matrix, result.max_2d, pool_size=2)
 # summarises the whole image.
 
 fig = pooling_plots.show_pooling(result.matrix, result.average_2d, pool_size=2, operation="average")
+
+# %%
+# The same steps for the mean: every value of the window counts, and the bottom-right
+# window sends (1 + 1 + 1 + 5) / 4 = 2 to its output cell instead of the 5.
+anim_average = pooling_plots.animate_pooling(matrix, pool_size=2, operation="average")
+print("bottom-right window:", matrix[2:, 2:].mean())
 
 # %%
 # With the math of one output cell, for a window :math:`W` of input positions:
@@ -191,11 +221,15 @@ fig = pooling_plots.show_channel_pooling(image, pooled_image)
 # rows or columns are dropped; ``"same"`` pads the edges so that every value is covered
 # (padded cells never win a max and are not counted in an average). A stride smaller than
 # the window makes the windows overlap. The formula agrees with what Keras returns:
+from convbook.tables import format_table
+
+rows = []
 for pool_size, strides in [(2, 2), (3, 3), (3, 2), (3, 1)]:
     for padding in ("valid", "same"):
         size = pooling.output_size(28, pool_size, strides, padding)
         keras_shape = pooling.max_pool2d(np.zeros((28, 28)), pool_size, strides, padding).shape
-        print(f"p={pool_size} s={strides} {padding:>5}: {size:2d}  Keras: {keras_shape}")
+        rows.append((pool_size, strides, padding, size, str(keras_shape)))
+print(format_table(rows, ("pool size p", "stride s", "padding", "formula", "Keras' shape")))
 
 # %%
 # Overlapping windows on our example: a 2x2 window moved one cell at a time gives a 3x3
@@ -219,14 +253,38 @@ print("max pooling parameters:", pool_layer.count_params())
 print("convolution parameters:", conv_layer.count_params())
 
 # %%
+# What pooling saves, and what it does not
+# ----------------------------------------
+#
+# The same convolution placed *after* the pooling layer, on 14x14 maps, has exactly as
+# many weights: a kernel is 3x3x32 whatever the size of the map it slides over. What
+# shrinks is the work. The layer computes one output value per position and filter, each a
+# sum of 3 * 3 * 32 products, and there are four times fewer positions on a 14x14 map.
+conv_after_pool = keras.layers.Conv2D(32, kernel_size=3, padding="same")
+conv_after_pool.build((None, 14, 14, 32))
+conv_before_pool = keras.layers.Conv2D(32, kernel_size=3, padding="same")
+conv_before_pool.build((None, 28, 28, 32))
+multiplies = {side: side * side * 32 * (3 * 3 * 32) for side in (28, 14)}
+print("weights on 28x28 maps:", conv_before_pool.count_params())
+print("weights on 14x14 maps:", conv_after_pool.count_params())
+print("multiplications per image on 28x28 maps:", f"{multiplies[28]:,}")
+print("multiplications per image on 14x14 maps:", f"{multiplies[14]:,}")
+
+# %%
+# So pooling cuts the arithmetic and the memory of every layer that follows, and the
+# weights of a dense layer that reads the flattened maps, but never the weights of a
+# convolution.
+
+# %%
 # Exercises
 # ---------
 #
 # 1. Pool the example matrix with ``pool_size=3``. What shape comes out, and which input
 #    values were never looked at? Predict the answer with :func:`~convbook.pooling.output_size`
 #    first, then try ``padding="same"``.
-# 2. Move the 5 one cell to the *left* (to row 3, column 2). Which 2x2 max-pooling output
-#    changes, and why did moving it up and left earlier change nothing?
+# 2. Move the 5 into another window: put a 1 where it is (row 3, column 3) and the 5 at
+#    row 2, column 1. Which 2x2 max-pooling outputs change, and to what? Why did moving it
+#    up and to the left earlier change nothing?
 # 3. Make one channel of :func:`~convbook.pooling.example_rgb` all zeros. Which channels of
 #    the pooled image change?
 # 4. Global max pooling keeps one value per channel for the whole image. Which

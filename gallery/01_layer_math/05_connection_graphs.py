@@ -125,13 +125,22 @@ print(f"the dense layer computes {grid.connection_ratio:.2f}× as many products"
 #
 # The table repeats the comparison for growing square images (3×3 kernel, ``"same"``
 # padding). Notice the ratio climbing while the convolution's weights stay fixed.
-print(f"{'image':>7} {'dense conn.':>12} {'conv conn.':>11} {'ratio':>6} {'conv weights':>13}")
+from convbook.tables import format_table
+
+rows = []
 for side in (4, 6, 8, 12):
     c = graphs.compare_wiring((side, side), kernel_size=3)
-    print(
-        f"{side:>3}×{side:<3} {c.dense_connections:>12} {c.conv_connections:>11} "
-        f"{c.connection_ratio:>6.1f} {c.shared_weights:>13}"
+    rows.append(
+        (
+            f"{side}×{side}",
+            c.dense_connections,
+            c.conv_connections,
+            c.connection_ratio,
+            c.shared_weights,
+        )
     )
+headers = ("image", "dense conn.", "conv conn.", "ratio", "conv weights")
+print(format_table(rows, headers, floatfmt=".1f"))
 
 # %%
 # Receptive fields grow with depth
@@ -152,14 +161,32 @@ fig = draw_receptive_field_growth(stack, top_node=top)
 # measures the field on real 2-D stacks of 3×3 layers and compares it with the formula. It
 # also counts weights: a stack of small kernels covers the same field as one big kernel
 # with fewer weights, which is why modern networks prefer many 3×3 layers.
-header = ["layers", "field (graph)", "formula", "3×3 stack wts", "one kernel wts"]
-print(f"{header[0]:>6} {header[1]:>14} {header[2]:>8} {header[3]:>14} {header[4]:>15}")
-for step in graphs.receptive_field_growth(kernel_size=3, max_layers=5):
-    side = step.field_from_graph
-    print(
-        f"{step.n_layers:>6} {f'{side}×{side}':>14} {step.field_closed_form:>8} "
-        f"{step.stacked_weights:>14} {step.single_kernel_weights:>15}"
+rows = [
+    (
+        step.n_layers,
+        f"{step.field_from_graph}×{step.field_from_graph}",
+        step.field_closed_form,
+        step.stacked_weights,
+        step.single_kernel_weights,
     )
+    for step in graphs.receptive_field_growth(kernel_size=3, max_layers=5)
+]
+headers = ("layers", "field (graph)", "formula", "3×3 stack wts", "one kernel wts")
+print(format_table(rows, headers, align=("right",) * 5))
+
+# %%
+# Watch the field grow in two dimensions. Three stacked 3×3 layers (``"valid"``
+# padding) turn a 9×9 input into 3×3 outputs. Follow the centre output unit down the
+# stack, one level per frame: it reads a 3×3 window of layer 2, those units read 5×5
+# units of layer 1, and those read 7×7 pixels of the input, the :math:`1 + 3 \cdot 2 = 7`
+# of the formula.
+from convbook.plotting.graphs import animate_receptive_field
+
+stack_2d = graphs.stack_conv_2d(9, 9, kernel_size=3, n_layers=3)
+centre = ("out", 1, 1)
+print("window sides, 1 to 3 layers down:", [graphs.receptive_field_size(3, n) for n in (1, 2, 3)])
+print(f"{centre} sees {len(graphs.receptive_field(stack_2d, centre))} pixels")
+anim = animate_receptive_field(stack_2d, centre)
 
 # %%
 # Strides make the field grow faster: each layer's window then spans units that are

@@ -12,30 +12,18 @@ ones.
 """
 
 # %%
-# Where this page ran
-# -------------------
-#
-# Speed depends on the machine more than anything else in this book, so every number below
-# was measured when the page was built, on the device printed here. The *budget* decides
-# how long each measurement trains: ``quick`` a few thousand images for a few epochs per
-# setting, ``full`` (``CONVBOOK_BUDGET=full``) many more, for steadier numbers.
-from convbook import devices, settings, speed
-
-print(f"budget: {settings.budget()}, device: {devices.describe()}")
-plan = speed.speed_plan()
-print(f"each setting trains on {plan.train_samples} images for {plan.epochs} epochs")
-
-# %%
 # How much arithmetic is one training step?
 # -----------------------------------------
 #
 # The network is ``fast_cnn``: three narrow convolutions, each followed by batch
-# normalisation and ReLU, two pooling layers and a softmax classifier (Part II builds
-# it). :func:`convbook.flops.training_flops` estimates the floating-point operations of
-# one training step per image: the forward pass, plus about twice that again for the
-# backward pass. :func:`convbook.flops.cpu_peak_flops` estimates what this CPU could do at
-# best: cores x clock x the operations its vector units finish per cycle.
-from convbook import flops, models
+# normalisation and ReLU, two pooling layers and a softmax classifier; it is the network
+# of the ``fast_mnist`` recipe, built by :func:`convbook.models.fast_cnn`.
+# :func:`convbook.flops.training_flops` estimates the floating-point operations of one
+# training step per image: the forward pass, plus about twice that again for the backward
+# pass. :func:`convbook.flops.cpu_peak_flops` estimates what this CPU could do at best:
+# cores x clock x the operations its vector units finish per cycle.
+from convbook import devices, flops, models, speed
+from convbook.plotting import speed as speed_plots
 
 network = models.build("fast_cnn")
 per_image = flops.training_flops(network)
@@ -78,6 +66,8 @@ for variant in speed.VARIANTS:
 # any difference is noise. Every setting is compared with the mean of the two baselines.
 from convbook import training
 
+plan = speed.speed_plan()  # more images and epochs under the full budget, for steadier numbers
+print(f"each setting trains on {plan.train_samples} images for {plan.epochs} epochs")
 data = training.prepare("mnist", train_samples=plan.train_samples, test_samples=1000)
 results = speed.compare_variants(
     speed.VARIANTS, data, epochs=plan.epochs, repeat_baseline=True, progress=True
@@ -91,7 +81,7 @@ print(speed.format_throughputs(results))
 # around it the tolerance for "no change" (explained next): green bars beat the baseline
 # by more than that, red ones lost by more, grey ones stayed within it. The two blue bars
 # are the two measurements of the baseline.
-fig = speed.plot_throughputs(results)
+fig = speed_plots.plot_throughputs(results)
 
 # %%
 # How much of this is noise?
@@ -150,7 +140,7 @@ print(
     f"cost per image: {line.seconds_per_image * 1e6:.0f} us"
 )
 print(f"share of a step of 128 images that is fixed cost: {fixed_share:.0%}")
-fig = speed.plot_step_times(results)
+fig = speed_plots.plot_step_times(results)
 
 # %%
 # The sentence below is built from the fit. When the fixed cost is a large share of a
@@ -181,9 +171,13 @@ else:
 # ``steps_per_execution`` (an argument of ``model.compile``) runs several batches inside
 # one call into the compiled step, so the Python side of ``fit`` (callbacks, progress,
 # the loop) runs once for all of them.
-for name in ("batch_64", "batch_256", "batch_512", "steps_per_execution_8"):
-    result = by_name[name]
-    print(f"{name:24s} {result.images_per_second:>8,.0f} images/s  {result.verdict}")
+from convbook.tables import format_table
+
+rows = [
+    (name, f"{by_name[name].images_per_second:,.0f}", by_name[name].verdict)
+    for name in ("batch_64", "batch_256", "batch_512", "steps_per_execution_8")
+]
+print(format_table(rows, ("setting", "images/s", "verdict"), align=("left", "right", "left")))
 
 # %%
 # Bigger batches are not free, though. Within the same number of epochs a bigger batch
@@ -411,8 +405,9 @@ print(fast.description)
 #    :func:`convbook.recipes.run_recipe`) and then with ``batch_size=512`` and a learning
 #    rate four times higher. Which gets closer to the batch-128 test accuracy?
 # 4. Give :func:`convbook.training.make_tf_dataset` something worth caching: map a slow
-#    function over the dataset (``dataset.map(lambda x, y: (tf.image.random_flip_left_right(x),
-#    y))``) and time an epoch with and without ``cache=True``. Why would caching an
-#    *augmentation* be a mistake?
+#    function over the dataset (``dataset.map(lambda x, y: (tf.image.random_brightness(x,
+#    0.1), y))``) and time an epoch with and without ``cache=True``. Why would caching an
+#    *augmentation* be a mistake? (Brightness, not a mirror image: a mirrored 2 or 7 is no
+#    longer a 2 or 7, so horizontal flips are no augmentation for digits.)
 # 5. Run this page with ``CONVBOOK_BUDGET=full`` and, if you can, on a GPU. Which verdicts
 #    change?

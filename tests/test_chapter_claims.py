@@ -1,0 +1,73 @@
+"""Claims that chapters make in prose, checked through the same calls the pages make.
+
+Each test names the chapter and the sentence it guards. The chapters print these numbers
+themselves; here they are recomputed independently.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from convbook import activations, convolution, pooling
+
+
+def _conv_weights(side: int) -> int:
+    layer = keras.layers.Conv2D(32, kernel_size=3, padding="same")
+    layer.build((None, side, side, 32))
+    return layer.count_params()
+
+
+def test_pooling_does_not_shrink_convolution_weights():
+    """04_pooling: a convolution after pooling has exactly as many weights as before."""
+    assert _conv_weights(28) == _conv_weights(14) == 3 * 3 * 32 * 32 + 32 == 9248
+
+
+def test_pooling_cuts_the_arithmetic_of_the_next_convolution_fourfold():
+    """04_pooling: four times fewer positions on a 14x14 map than on a 28x28 map."""
+    per_position = 3 * 3 * 32 * 32
+    before = convolution.output_size(28, 3, "same", 1) ** 2 * per_position
+    after = convolution.output_size(pooling.output_size(28, pool_size=2), 3, "same", 1) ** 2
+    assert before == 4 * after * per_position
+
+
+def test_pooling_exercise_2_moves_the_five_into_another_window():
+    """04_pooling, exercise 2: the move it asks for does change the pooled output."""
+    matrix = pooling.example_matrix().copy()
+    assert matrix[3, 3] == 5
+    moved = matrix.copy()
+    moved[3, 3], moved[2, 1] = 1, 5
+    before, after = pooling.max_pool2d(matrix), pooling.max_pool2d(moved)
+    changed = np.argwhere(before != after).tolist()
+    assert changed == [[1, 0], [1, 1]]
+    assert after[1, 0] == 5 and after[1, 1] == 1
+    # ... while the move the chapter shows first (up and to the left) changes nothing.
+    shifted = matrix.copy()
+    shifted[3, 3], shifted[2, 2] = 1, 5
+    np.testing.assert_array_equal(pooling.max_pool2d(shifted), before)
+
+
+def test_stride_changes_how_many_outputs_not_how_they_are_computed():
+    """02_convolution_arithmetic: stride 1 vs 2 and kernel 3 vs 5 on a 28x28 input."""
+    assert convolution.output_size(28, 3, "same", 1) == 28
+    assert convolution.output_size(28, 3, "same", 2) == 14
+    image = np.random.default_rng(0).normal(size=(28, 28))
+    kernel = np.random.default_rng(1).normal(size=(3, 3))
+    dense = convolution.correlate2d(np.pad(image, 1), kernel)
+    strided = convolution.conv2d(
+        image[..., None], kernel[..., None, None], stride=2, padding="same"
+    )[..., 0]
+    # Every stride-2 output is one of the stride-1 outputs, computed the same way.
+    offset = convolution.pad_widths(28, 3, "same", 2)[0]
+    np.testing.assert_allclose(strided, dense[1 - offset :: 2, 1 - offset :: 2][:14, :14])
+    assert [k * k * 32 + 32 for k in (3, 5)] == [320, 832]
+
+
+def test_softmax_temperature_divides_the_scores():
+    """04_activations_losses_optimizers, exercise 2: T = 10 flattens, T = 0.1 sharpens."""
+    scores = np.array([2.0, 1.0, 0.1, -1.0])
+    plain = activations.softmax(scores)
+    hot = activations.softmax(scores / 10)  # temperature 10
+    cold = activations.softmax(scores * 10)  # temperature 0.1
+    assert hot.max() < plain.max() < cold.max()
+    assert np.argmax(hot) == np.argmax(plain) == np.argmax(cold) == 0
