@@ -17,9 +17,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from convbook import convolution, graphs, pooling
 from convbook.plotting import animation
-from convbook.plotting import convolution as conv_plots
-from convbook.plotting import graphs as graph_plots
-from convbook.plotting import pooling as pooling_plots
+from convbook.plotting import convolution_animation as conv_anim
+from convbook.plotting import pooling_animation as pooling_anim
+from convbook.plotting import receptive_field_animation as field_anim
 
 # Chapter 1 (convolution by hand): the worked 6x6 image and 3x3 kernel.
 IMAGE = np.array(
@@ -71,7 +71,7 @@ def test_the_literals_are_the_chapters_examples():
 def test_convolution_frames_match_convolve2d():
     expected = convolution.convolve2d(IMAGE, KERNEL)
     windows = sliding_window_view(IMAGE, KERNEL.shape)
-    frames = _frames(conv_plots.convolution_frame, IMAGE, KERNEL, count=expected.size)
+    frames = _frames(conv_anim.convolution_frame, IMAGE, KERNEL, count=expected.size)
     for k, frame in enumerate(frames):
         row, col = divmod(k, expected.shape[1])
         assert frame.cell == (row, col) and frame.window == (row, col)
@@ -89,21 +89,21 @@ def test_convolution_frames_match_convolve2d():
 
 def test_first_convolution_frame_is_the_hand_computation():
     worked = convolution.hand_convolution()
-    frame = conv_plots.convolution_frame(worked.image, worked.kernel, 0)
+    frame = conv_anim.convolution_frame(worked.image, worked.kernel, 0)
     assert np.array_equal(frame.patch, worked.patch)
     assert np.array_equal(frame.products, worked.products)
     assert frame.value == worked.value == 15
     for position in [(1, 1), (3, 2)]:
         worked = convolution.hand_convolution(position=position)
-        frame = conv_plots.convolution_frame(IMAGE, KERNEL, position[0] * 4 + position[1])
+        frame = conv_anim.convolution_frame(IMAGE, KERNEL, position[0] * 4 + position[1])
         assert np.array_equal(frame.patch, worked.patch) and frame.value == worked.value
 
 
 def test_cross_correlation_frames_match_correlate2d():
-    last = conv_plots.convolution_frame(IMAGE, KERNEL, 15, flip=False)
+    last = conv_anim.convolution_frame(IMAGE, KERNEL, 15, flip=False)
     assert np.array_equal(last.output, convolution.correlate2d(IMAGE, KERNEL))
     assert np.array_equal(last.kernel, KERNEL)
-    same = conv_plots.convolution_frame(IMAGE, KERNEL, 35, padding="same", flip=False)
+    same = conv_anim.convolution_frame(IMAGE, KERNEL, 35, padding="same", flip=False)
     assert same.pad == ((1, 1), (1, 1)) and same.padded.shape == (8, 8)
     assert np.array_equal(same.output, convolution.correlate2d(IMAGE, KERNEL, "same"))
 
@@ -115,7 +115,7 @@ def test_padding_and_stride_frames_match_conv2d_and_the_printed_sums():
     assert expected.shape == (3, 3) == (convolution.output_size(5, 3, "same", 2),) * 2
     channel_sums = [cell.channel_sums[0] for cell in example.cells if cell.filter == 0]
     frames = _frames(
-        conv_plots.convolution_frame,
+        conv_anim.convolution_frame,
         X0,
         W0,
         count=9,
@@ -135,7 +135,7 @@ def test_padding_and_stride_frames_match_conv2d_and_the_printed_sums():
 
 def test_stride_two_with_asymmetric_same_padding():
     # n=6, k=3, stride 2: Keras adds (0, 1) zeros, as the chapter prints.
-    last = conv_plots.convolution_frame(IMAGE, KERNEL, 8, padding="same", stride=2, flip=False)
+    last = conv_anim.convolution_frame(IMAGE, KERNEL, 8, padding="same", stride=2, flip=False)
     assert last.pad == ((0, 1), (0, 1))
     expected = convolution.conv2d(
         IMAGE[..., None], KERNEL[..., None, None], stride=2, padding="same"
@@ -152,11 +152,11 @@ def test_stride_two_with_asymmetric_same_padding():
 )
 def test_pooling_frames_match_keras(operation, keras_pool):
     expected = keras_pool(MATRIX)
-    frames = _frames(pooling_plots.pooling_frame, MATRIX, count=12, operation=operation)
+    frames = _frames(pooling_anim.pooling_frame, MATRIX, count=12, operation=operation)
     for k, frame in enumerate(frames):
         index, phase = divmod(k, 3)
         row, col = divmod(index, 2)
-        assert frame.phase == pooling_plots.PHASES[phase]
+        assert frame.phase == pooling_anim.PHASES[phase]
         assert frame.cell == (row, col) and frame.window == (2 * row, 2 * col)
         assert np.array_equal(frame.values, MATRIX[2 * row : 2 * row + 2, 2 * col : 2 * col + 2])
         assert frame.value == pytest.approx(expected[row, col])
@@ -170,7 +170,7 @@ def test_pooling_frames_match_keras(operation, keras_pool):
 
 
 def test_pooling_frames_with_overlapping_windows():
-    last = pooling_plots.pooling_frame(MATRIX, 26, pool_size=2, strides=1)
+    last = pooling_anim.pooling_frame(MATRIX, 26, pool_size=2, strides=1)
     np.testing.assert_allclose(last.output, pooling.max_pool2d(MATRIX, 2, strides=1))
 
 
@@ -180,7 +180,7 @@ def test_pooling_frames_with_overlapping_windows():
 def test_receptive_field_frames_match_receptive_field():
     stack = graphs.stack_conv_2d(9, 9, 3, n_layers=3)
     top = ("out", 1, 1)
-    frames = _frames(graph_plots.receptive_field_frame, stack, top, count=4)
+    frames = _frames(field_anim.receptive_field_frame, stack, top, count=4)
     assert [frame.depth for frame in frames] == [3, 2, 1, 0]
     assert frames[0].units == [top] and frames[0].extent == (1, 1)
     assert frames[1].units == sorted(stack.predecessors(top))
@@ -190,9 +190,9 @@ def test_receptive_field_frames_match_receptive_field():
     assert frames[-1].units == sorted(graphs.receptive_field(stack, top))
     assert set(frames[-1].edges) == set(graphs.receptive_field_edges(stack, top))
     # A hidden unit can be followed too, and with stride 2 the field grows faster.
-    assert graph_plots.receptive_field_frame(stack, ("h2", 2, 2), 2).extent == (5, 5)
+    assert field_anim.receptive_field_frame(stack, ("h2", 2, 2), 2).extent == (5, 5)
     strided = graphs.stack_conv_1d(15, 3, n_layers=3, stride=2)
-    last = graph_plots.receptive_field_frame(strided, ("out", 0), 3)
+    last = field_anim.receptive_field_frame(strided, ("out", 0), 3)
     assert last.extent == (graphs.receptive_field_size(3, 3, stride=2),)
     assert last.units == sorted(graphs.receptive_field(strided, ("out", 0)))
 
@@ -201,15 +201,15 @@ def test_receptive_field_frames_match_receptive_field():
 
 
 ANIMATIONS = {
-    "convolution": (lambda: conv_plots.animate_convolution(IMAGE, KERNEL), 16),
+    "convolution": (lambda: conv_anim.animate_convolution(IMAGE, KERNEL), 16),
     "padding_stride": (
-        lambda: conv_plots.animate_convolution(X0, W0, padding="same", stride=2, flip=False),
+        lambda: conv_anim.animate_convolution(X0, W0, padding="same", stride=2, flip=False),
         9,
     ),
-    "max_pooling": (lambda: pooling_plots.animate_pooling(MATRIX), 12),
-    "average_pooling": (lambda: pooling_plots.animate_pooling(MATRIX, operation="average"), 12),
+    "max_pooling": (lambda: pooling_anim.animate_pooling(MATRIX), 12),
+    "average_pooling": (lambda: pooling_anim.animate_pooling(MATRIX, operation="average"), 12),
     "receptive_field": (
-        lambda: graph_plots.animate_receptive_field(
+        lambda: field_anim.animate_receptive_field(
             graphs.stack_conv_2d(9, 9, 3, n_layers=3), ("out", 1, 1)
         ),
         4,
@@ -234,15 +234,15 @@ def test_animation_is_an_offline_player_with_its_frames(name):
 
 
 def test_still_frames_are_figures():
-    fig = conv_plots.show_convolution_frame(IMAGE, KERNEL, 15)
+    fig = conv_anim.show_convolution_frame(IMAGE, KERNEL, 15)
     assert isinstance(fig, Figure) and len(fig.axes) == 3
     assert fig.get_suptitle().startswith("Step 16 of 16:")
-    fig = conv_plots.show_convolution_frame(X0, W0, 4, padding="same", stride=2, flip=False)
+    fig = conv_anim.show_convolution_frame(X0, W0, 4, padding="same", stride=2, flip=False)
     assert fig.axes[0].get_title() == "image, zeros around it"
-    fig = pooling_plots.show_pooling_frame(MATRIX, 0, operation="average")
+    fig = pooling_anim.show_pooling_frame(MATRIX, 0, operation="average")
     assert "(1 + 1 + 1 + 1) / 4 = 1" in fig.get_suptitle()
     stack = graphs.stack_conv_2d(9, 9, 3, n_layers=3)
-    fig = graph_plots.show_receptive_field_frame(stack, ("out", 1, 1), 2)
+    fig = field_anim.show_receptive_field_frame(stack, ("out", 1, 1), 2)
     assert "5×5 window of layer 1" in fig.get_suptitle()
 
 
@@ -252,35 +252,35 @@ def test_still_frames_are_figures():
 @pytest.mark.parametrize(
     ("call", "error", "name"),
     [
-        (lambda: conv_plots.convolution_frame(IMAGE, KERNEL, 16), ValueError, "k"),
-        (lambda: conv_plots.convolution_frame(IMAGE, KERNEL, "0"), TypeError, "k"),
+        (lambda: conv_anim.convolution_frame(IMAGE, KERNEL, 16), ValueError, "k"),
+        (lambda: conv_anim.convolution_frame(IMAGE, KERNEL, "0"), TypeError, "k"),
         (
-            lambda: conv_plots.convolution_frame(IMAGE, KERNEL, 0, padding="sane"),
+            lambda: conv_anim.convolution_frame(IMAGE, KERNEL, 0, padding="sane"),
             ValueError,
             "padding",
         ),
-        (lambda: conv_plots.convolution_frame(IMAGE, KERNEL, 0, stride=0), ValueError, "stride"),
-        (lambda: conv_plots.convolution_frame(IMAGE, KERNEL, 0, flip="yes"), TypeError, "flip"),
-        (lambda: conv_plots.convolution_frame(KERNEL, IMAGE, 0), ValueError, "kernel"),
-        (lambda: conv_plots.convolution_frame([1, 2], KERNEL, 0), ValueError, "image"),
-        (lambda: conv_plots.animate_convolution(IMAGE, KERNEL, interval=0), ValueError, "interval"),
-        (lambda: pooling_plots.pooling_frame(MATRIX, 12), ValueError, "k"),
-        (lambda: pooling_plots.pooling_frame(MATRIX, 0, operation="min"), ValueError, "operation"),
-        (lambda: pooling_plots.pooling_frame(MATRIX, 0, pool_size=5), ValueError, "pool_size"),
-        (lambda: pooling_plots.animate_pooling("matrix"), TypeError, "matrix"),
-        (lambda: graph_plots.receptive_field_frame({}, ("out", 0), 0), TypeError, "graph"),
+        (lambda: conv_anim.convolution_frame(IMAGE, KERNEL, 0, stride=0), ValueError, "stride"),
+        (lambda: conv_anim.convolution_frame(IMAGE, KERNEL, 0, flip="yes"), TypeError, "flip"),
+        (lambda: conv_anim.convolution_frame(KERNEL, IMAGE, 0), ValueError, "kernel"),
+        (lambda: conv_anim.convolution_frame([1, 2], KERNEL, 0), ValueError, "image"),
+        (lambda: conv_anim.animate_convolution(IMAGE, KERNEL, interval=0), ValueError, "interval"),
+        (lambda: pooling_anim.pooling_frame(MATRIX, 12), ValueError, "k"),
+        (lambda: pooling_anim.pooling_frame(MATRIX, 0, operation="min"), ValueError, "operation"),
+        (lambda: pooling_anim.pooling_frame(MATRIX, 0, pool_size=5), ValueError, "pool_size"),
+        (lambda: pooling_anim.animate_pooling("matrix"), TypeError, "matrix"),
+        (lambda: field_anim.receptive_field_frame({}, ("out", 0), 0), TypeError, "graph"),
         (
-            lambda: graph_plots.receptive_field_frame(graphs.stack_conv_1d(5, 3, 2), ("in", 0), 0),
+            lambda: field_anim.receptive_field_frame(graphs.stack_conv_1d(5, 3, 2), ("in", 0), 0),
             ValueError,
             "output_node",
         ),
         (
-            lambda: graph_plots.receptive_field_frame(graphs.stack_conv_1d(5, 3, 2), "out", 0),
+            lambda: field_anim.receptive_field_frame(graphs.stack_conv_1d(5, 3, 2), "out", 0),
             ValueError,
             "top_node",
         ),
         (
-            lambda: graph_plots.receptive_field_frame(graphs.stack_conv_1d(5, 3, 2), ("out", 0), 3),
+            lambda: field_anim.receptive_field_frame(graphs.stack_conv_1d(5, 3, 2), ("out", 0), 3),
             ValueError,
             "k",
         ),

@@ -74,6 +74,7 @@ def _calls() -> dict[str, tuple[object, dict[str, object]]]:
     )
 
     scores = np.array([[2.0, 1.0, 0.1], [0.5, 0.2, 3.0]])
+    stack = graphs.stack_conv_1d(5, 3, n_layers=2)
     return {
         "activations.relu": (activations.relu, {"x": [-1.0, 2.0]}),
         "activations.leaky_relu": (
@@ -170,10 +171,31 @@ def _calls() -> dict[str, tuple[object, dict[str, object]]]:
             graphs.conv_graph_2d,
             {"height": 4, "width": 4, "kernel_size": 3, "stride": 1, "padding": "same"},
         ),
+        "graphs.dense_graph_2d": (
+            graphs.dense_graph_2d,
+            {"height": 3, "width": 3, "out_height": 2, "out_width": 2},
+        ),
         "graphs.stack_conv_1d": (
             graphs.stack_conv_1d,
             {"n_inputs": 9, "kernel_size": 3, "n_layers": 2, "stride": 1},
         ),
+        "graphs.stack_conv_2d": (
+            graphs.stack_conv_2d,
+            {"height": 5, "width": 5, "kernel_size": 3, "n_layers": 2, "stride": 1},
+        ),
+        "graphs.layer_nodes": (graphs.layer_nodes, {"graph": stack, "layer": 1}),
+        "graphs.input_nodes": (graphs.input_nodes, {"graph": stack}),
+        "graphs.output_nodes": (graphs.output_nodes, {"graph": stack}),
+        "graphs.receptive_field": (
+            graphs.receptive_field,
+            {"graph": stack, "output_node": ("out", 0)},
+        ),
+        "graphs.receptive_field_edges": (
+            graphs.receptive_field_edges,
+            {"graph": stack, "output_node": ("out", 0)},
+        ),
+        "graphs.connection_count": (graphs.connection_count, {"graph": stack}),
+        "graphs.weight_count": (graphs.weight_count, {"graph": stack}),
         "graphs.receptive_field_size": (
             graphs.receptive_field_size,
             {"kernel_size": 3, "n_layers": 2, "stride": 1},

@@ -24,7 +24,8 @@ Every other function draws several panels: a grid of images (``data.show_samples
 ``show_histories``), or the steps of an operation side by side (the other functions of
 ``convolution``, ``pooling`` and ``graphs.draw_wiring_panels``). One Axes cannot hold
 them, so these make their own figure, sized for the number of panels; take what you need
-from ``fig.axes``.
+from ``fig.axes``. The ``show_*_frame`` stills of the animations also make their own
+figure, laid out as the animation's.
 
 Submodules
 ----------
@@ -33,7 +34,8 @@ convolution
 pooling
     Input and pooled matrices with their values written in.
 graphs
-    Dense vs. convolutional wiring, receptive fields.
+    Dense vs. convolutional wiring, receptive fields (takes graphs from
+    :mod:`convbook.graphs`).
 data
     Images with their pixel values, sample grids, class counts.
 training
@@ -42,7 +44,17 @@ inspection
     Learned filters and feature maps.
 speed
     Training throughput per setting, and the time of a step against the batch size.
+convolution_animation
+    The kernel sliding over an image, one output cell per frame
+    (``animate_convolution``, ``show_convolution_frame``, ``convolution_frame``).
+pooling_animation
+    The pooling window stepping over the input, its value moving into the output
+    (``animate_pooling``, ``show_pooling_frame``, ``pooling_frame``).
+receptive_field_animation
+    One unit followed down a stack of layers, its receptive field growing a level per frame
+    (``animate_receptive_field``, ``show_receptive_field_frame``, ``receptive_field_frame``).
 animation
-    The offline JavaScript player behind the animations of ``convolution``, ``pooling``
-    and ``graphs`` (``animate_*``); each animation also has a ``show_*_frame`` still.
+    The offline JavaScript player behind the three ``animate_*`` functions. Each animation
+    also has a ``show_*_frame`` still for print and a ``*_frame`` function returning the
+    numbers a frame shows, for tests.
 """

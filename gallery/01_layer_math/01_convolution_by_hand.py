@@ -77,6 +77,8 @@ print(worked.output)
 # again.
 import numpy as np
 
+from convbook.plotting import convolution_animation
+
 image = np.array(
     [
         [10, 10, 10, 10, 10, 10],
@@ -90,7 +92,7 @@ image = np.array(
 kernel = np.array([[-1, -1, 0], [-1, 0, 1], [0, 1, 1]])
 print("same image as above:", np.array_equal(image, worked.image))
 print("same kernel as above:", np.array_equal(kernel, worked.kernel))
-anim = conv_plots.animate_convolution(image, kernel)
+anim = convolution_animation.animate_convolution(image, kernel)
 print("frames, one per output cell:", anim.frame_count)
 
 # %%

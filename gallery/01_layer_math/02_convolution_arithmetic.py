@@ -59,6 +59,8 @@ print("output size:", convolution.output_size(6, 3, "same", 2))
 # without the flip. Pause or step the player to read each sum.
 import numpy as np
 
+from convbook.plotting import convolution_animation
+
 x0 = np.array(
     [
         [0, 1, 0, 2, 1],
@@ -71,7 +73,7 @@ x0 = np.array(
 w0 = np.array([[1, 0, 0], [1, 1, 0], [0, 1, 1]])
 print("same padding, n=5, kernel 3, stride 2:", convolution.pad_widths(5, 3, "same", 2))
 print("output size:", convolution.output_size(5, 3, "same", 2))
-anim = conv_plots.animate_convolution(x0, w0, padding="same", stride=2, flip=False)
+anim = convolution_animation.animate_convolution(x0, w0, padding="same", stride=2, flip=False)
 print("frames, one per output cell:", anim.frame_count)
 # sphinx_gallery_thumbnail_number = 2
 

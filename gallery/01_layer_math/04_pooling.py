@@ -83,6 +83,8 @@ fig = pooling_plots.show_pooling(result.matrix, result.max_2d, pool_size=2)
 # the running example, written out in full.
 import numpy as np
 
+from convbook.plotting import pooling_animation
+
 matrix = np.array(
     [
         [1, 1, 1, 1],
@@ -93,7 +95,7 @@ matrix = np.array(
     dtype=float,
 )
 print("the running example:", np.array_equal(matrix, result.matrix))
-anim_max = pooling_plots.animate_pooling(matrix, pool_size=2)
+anim_max = pooling_animation.animate_pooling(matrix, pool_size=2)
 print("frames:", anim_max.frame_count)
 
 # %%
@@ -113,7 +115,7 @@ fig = pooling_plots.show_pooling(result.matrix, result.average_2d, pool_size=2, 
 # %%
 # The same steps for the mean: every value of the window counts, and the bottom-right
 # window sends (1 + 1 + 1 + 5) / 4 = 2 to its output cell instead of the 5.
-anim_average = pooling_plots.animate_pooling(matrix, pool_size=2, operation="average")
+anim_average = pooling_animation.animate_pooling(matrix, pool_size=2, operation="average")
 print("bottom-right window:", matrix[2:, 2:].mean())
 
 # %%

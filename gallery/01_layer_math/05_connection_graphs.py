@@ -180,13 +180,13 @@ print(format_table(rows, headers, align=("right",) * 5))
 # stack, one level per frame: it reads a 3×3 window of layer 2, those units read 5×5
 # units of layer 1, and those read 7×7 pixels of the input, the :math:`1 + 3 \cdot 2 = 7`
 # of the formula.
-from convbook.plotting.graphs import animate_receptive_field
+from convbook.plotting import receptive_field_animation
 
 stack_2d = graphs.stack_conv_2d(9, 9, kernel_size=3, n_layers=3)
 centre = ("out", 1, 1)
 print("window sides, 1 to 3 layers down:", [graphs.receptive_field_size(3, n) for n in (1, 2, 3)])
 print(f"{centre} sees {len(graphs.receptive_field(stack_2d, centre))} pixels")
-anim = animate_receptive_field(stack_2d, centre)
+anim = receptive_field_animation.animate_receptive_field(stack_2d, centre)
 
 # %%
 # Strides make the field grow faster: each layer's window then spans units that are
