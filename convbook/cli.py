@@ -114,6 +114,7 @@ def _check_settings(args: argparse.Namespace) -> None:
     settings.device_choice()
     settings.offline()
     settings.run_log()
+    settings.run_cache()
     settings.devices()
     settings.coordinator()
     settings.processes()

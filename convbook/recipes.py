@@ -443,7 +443,10 @@ def run_recipe(
     gives the same network. Within one Python process the second call therefore returns
     the first call's result (the same trained model object) and says so, instead of
     training again: the book trains ``compact_cnn_mnist`` once and uses it in three
-    chapters. Pass ``reuse=False`` to train anew.
+    chapters. Between processes (one book build and the next) the run cache does the same
+    (see :mod:`convbook.run_cache`): the network is rebuilt, its trained weights loaded, and
+    one line says when it was trained. ``CONVBOOK_RUN_CACHE=0`` turns the cache off; pass
+    ``reuse=False`` to train anew (the new run replaces the cached one).
 
     Parameters
     ----------
@@ -452,9 +455,10 @@ def run_recipe(
     budget
         ``"quick"`` or ``"full"``; default ``$CONVBOOK_BUDGET`` (quick).
     reuse
-        Return the result of an identical earlier run in this process, if there is one.
-        Runs with extra ``callbacks``, a ``checkpoint_dir`` or the ``"checkpoint"``
-        callback always train (see :func:`forget_finished_runs`).
+        Return the result of an identical earlier run in this process or in the run
+        cache, if there is one. Runs with extra ``callbacks``, a ``checkpoint_dir`` or the
+        ``"checkpoint"`` callback always train and are never cached (see
+        :func:`forget_finished_runs`).
     **overrides
         Any :class:`RunPlan` field (``epochs=1``, ``train_samples=2000``, ...) replaces the
         plan's value; ``seed`` (default 0), ``verbose``, ``checkpoint_dir``, ``device``,
@@ -487,6 +491,7 @@ def run_recipe(
     budget = settings.budget() if budget is None else budget
     plan = dataclasses.replace(recipe.plan(budget), **plan_overrides)
     seed = run.get("seed", 0)
+    use_cache = settings.run_cache()
     key = _reuse_key(recipe, plan, run) if reuse else None
     if key is not None and key in _FINISHED_RUNS:
         earlier = _FINISHED_RUNS[key]
@@ -496,6 +501,15 @@ def run_recipe(
             f"test accuracy {earlier.test_accuracy:.4f})"
         )
         return earlier
+    cached = None
+    if use_cache and _reuse_key(recipe, plan, run) is not None:
+        cached = _CachedRun(recipe, plan, run)
+        result = cached.load() if reuse else None
+        if result is not None:
+            if key is not None:
+                _FINISHED_RUNS[key] = result
+            _append_to_run_log(recipe, plan, budget, result)
+            return result
     checkpoint_dir = run.get("checkpoint_dir")
     if checkpoint_dir is None and "checkpoint" in recipe.callbacks:
         checkpoint_dir = tempfile.mkdtemp(prefix=f"convbook-{recipe.name}-")
@@ -522,10 +536,113 @@ def run_recipe(
         verbose=run.get("verbose"),
         deterministic=run.get("deterministic", False),
     )
+    if cached is not None:
+        cached.store(result)
     if key is not None:
         _FINISHED_RUNS[key] = result
     _append_to_run_log(recipe, plan, budget, result)
     return result
+
+
+class _CachedRun:
+    """One run's place in the run cache (see :mod:`convbook.run_cache`)."""
+
+    def __init__(self, recipe: Recipe, plan: RunPlan, run: dict[str, Any]) -> None:
+        from convbook import devices, run_cache
+
+        self.recipe, self.plan, self.run = recipe, plan, run
+        self.root = run_cache.cache_root(run.get("data_dir"))
+        info = devices.configure(run.get("device"))  # before any model exists
+        fields = {
+            f.name: getattr(recipe, f.name)
+            for f in dataclasses.fields(Recipe)
+            if f.name not in ("name", "quick", "full", "description")
+        }
+        self.key = run_cache.run_key(
+            {"recipe": recipe.name, **fields},
+            dataclasses.asdict(plan),
+            seed=run.get("seed", 0),
+            device_kind=info.kind,
+            deterministic=bool(run.get("deterministic", False)),
+            sources=_sources(recipe),
+        )
+
+    def load(self) -> TrainingResult | None:
+        """Return the cached result, or ``None`` (after a one-line note if it was damaged)."""
+        from convbook import run_cache
+
+        try:
+            entry = run_cache.lookup(self.root, self.key)
+            if entry is None:
+                return None
+            result = self._rebuilt(entry)
+        except Exception as error:  # a damaged entry must never stop the build
+            reason = str(error) if isinstance(error, run_cache.DamagedEntry) else repr(error)
+            print(f"{self.recipe.name}: run cache: {reason}; training again")
+            return None
+        print(
+            f"{self.recipe.name}: reused the run trained on {result.trained_at or '?'} "
+            f"({result.epochs_run} epoch{'s' if result.epochs_run != 1 else ''}, "
+            f"test accuracy {result.test_accuracy:.4f}; "
+            f"cache {entry.path})"
+        )
+        return result
+
+    def _rebuilt(self, entry: Any) -> TrainingResult:
+        """Rebuild the network from its builder, load the weights, compile it as trained."""
+        from convbook import datasets, models, training
+
+        scores = {
+            k: v
+            for k, v in entry.scores.items()
+            if k in training.TrainingResult.__dataclass_fields__
+        }
+        scores["reused_from"] = str(entry.path)
+        recipe, plan = self.recipe, self.plan
+        training.seed_everything(self.run.get("seed", 0))
+        model = models.build(
+            recipe.model,
+            input_shape=recipe.input_shape or models.default_input_shape(recipe.model),
+            num_classes=len(datasets.CLASS_NAMES[recipe.dataset]),
+            **dict(recipe.model_kwargs),
+        )
+        schedule = _schedule(recipe, plan)
+        steps = training.steps_per_epoch(int(scores["train_samples"]), plan.batch_size)
+        training.compile_model(
+            model,
+            optimizer=recipe.optimizer,
+            learning_rate=schedule(steps) if schedule is not None else plan.learning_rate,
+            one_hot=recipe.labels == "one_hot",
+        )
+        model.optimizer.build(model.trainable_variables)  # its saved state loads too
+        model.load_weights(entry.weights)
+        return training.TrainingResult(model=model, history=entry.history, **scores)
+
+    def store(self, result: TrainingResult) -> None:
+        """Keep ``result`` in the cache; a failure is a one-line note, never an error."""
+        from convbook import run_cache
+
+        try:
+            run_cache.store_result(self.root, self.key, result)
+        except Exception as error:  # the run itself succeeded: report and carry on
+            print(f"{self.recipe.name}: run cache: could not keep this run ({error!r})")
+
+
+def _sources(recipe: Recipe) -> dict[str, str]:
+    """Return the source code that defines a recipe's run, besides its fields."""
+    from convbook import run_cache, training
+    from convbook.models.registry import spec
+
+    sources = {"builder": run_cache.source_of(spec(recipe.model).builder)}
+    if recipe.schedule == "one_cycle":
+        sources["schedule"] = run_cache.source_of(training.one_cycle_schedule)
+        sources["schedule_class"] = run_cache.source_of(training.OneCycleSchedule)
+    elif recipe.schedule == "warm_restart":
+        sources["schedule"] = run_cache.source_of(training.warm_restart_schedule)
+        sources["schedule_class"] = run_cache.source_of(training.WarmRestartSchedule)
+    if "roc_auc" in recipe.callbacks:
+        sources["roc_auc"] = run_cache.source_of(training.RocAucCallback)
+    return sources
 
 
 def _append_to_run_log(recipe: Recipe, plan: RunPlan, budget: str, result: TrainingResult) -> None:
@@ -548,6 +665,8 @@ def _append_to_run_log(recipe: Recipe, plan: RunPlan, budget: str, result: Train
         "target_met": None if target is None else result.test_accuracy >= target,
         "wall_time_s": result.wall_time_s,
         "device": result.device,
+        "trained_at": result.trained_at,
+        "reused": result.reused,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as log:

@@ -17,6 +17,9 @@ Variable                  Meaning
 ``CONVBOOK_RUN_LOG``      A file to which every recipe run appends one JSON line
                           (recipe, plan, accuracy, target, time, device); the
                           book-build benchmark reads it. Default: no log.
+``CONVBOOK_RUN_CACHE``    ``1`` to keep trained recipe runs in ``<data dir>/runs``
+                          and reuse them in later builds, ``0`` to train every
+                          run anew (nothing is read or written). Default ``1``.
 ``CONVBOOK_DEVICES``      How many virtual CPU devices JAX splits the CPU into
                           (data parallelism on one machine). Default: unset.
 ``CONVBOOK_COORDINATOR``  ``host:port`` of process 0 when several processes
@@ -175,14 +178,34 @@ def offline() -> bool:
     >>> isinstance(offline(), bool)
     True
     """
-    raw = os.environ.get("CONVBOOK_OFFLINE", "").strip().lower()
-    if raw in ("", "0", "false", "no"):
+    return _flag("CONVBOOK_OFFLINE", default=False)
+
+
+def run_cache() -> bool:
+    """Return whether ``$CONVBOOK_RUN_CACHE`` lets trained runs be cached (default ``True``).
+
+    ``1``/``true``/``yes`` (or unset): :func:`convbook.recipes.run_recipe` keeps each
+    trained run in ``<data dir>/runs`` and reuses it in later processes (see
+    :mod:`convbook.run_cache`); ``0``/``false``/``no``: every run trains, and the cache is
+    neither read nor written.
+
+    Examples
+    --------
+    >>> isinstance(run_cache(), bool)
+    True
+    """
+    return _flag("CONVBOOK_RUN_CACHE", default=True)
+
+
+def _flag(variable: str, *, default: bool) -> bool:
+    raw = os.environ.get(variable, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("0", "false", "no"):
         return False
     if raw in ("1", "true", "yes"):
         return True
-    raise _invalid(
-        "CONVBOOK_OFFLINE", os.environ["CONVBOOK_OFFLINE"], "1 or 0 (also true/false, yes/no)"
-    )
+    raise _invalid(variable, os.environ[variable], "1 or 0 (also true/false, yes/no)")
 
 
 def run_log() -> Path | None:

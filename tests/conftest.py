@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Every test trains what it asks for: the run cache (tests/test_run_cache.py turns it on
+# in a temporary data directory) would otherwise reuse runs of an earlier test session.
+os.environ["CONVBOOK_RUN_CACHE"] = "0"
 
 import pytest  # noqa: E402
 

@@ -36,6 +36,7 @@ def test_data_dir_is_never_inside_the_package():
         ("CONVBOOK_BUDGET", settings.budget, "FULL", "full"),
         ("CONVBOOK_DEVICE", settings.device_choice, "cpu", "cpu"),
         ("CONVBOOK_OFFLINE", settings.offline, "yes", True),
+        ("CONVBOOK_RUN_CACHE", settings.run_cache, "no", False),
     ],
 )
 def test_choices_accept_good_and_reject_bad_values(monkeypatch, variable, function, good, expected):
@@ -77,4 +78,17 @@ def test_run_log_is_off_by_default_and_must_name_a_file(monkeypatch, tmp_path):
     assert str(caught.value) == (
         f"CONVBOOK_RUN_LOG must be a file (it is created if missing); got {str(tmp_path)!r}, "
         "which is a directory."
+    )
+
+
+def test_run_cache_is_on_by_default_and_takes_a_flag(monkeypatch):
+    monkeypatch.delenv("CONVBOOK_RUN_CACHE", raising=False)
+    assert settings.run_cache() is True
+    monkeypatch.setenv("CONVBOOK_RUN_CACHE", "0")
+    assert settings.run_cache() is False
+    monkeypatch.setenv("CONVBOOK_RUN_CACHE", "off")
+    with pytest.raises(settings.SettingError) as caught:
+        settings.run_cache()
+    assert str(caught.value) == (
+        "CONVBOOK_RUN_CACHE must be 1 or 0 (also true/false, yes/no); got 'off'."
     )

@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -144,7 +145,8 @@ def remove_stale_partials(root: Path) -> list[Path]:
 
     A writer killed outright (``kill -9``, a power cut) cannot clean up after itself; its
     ``.<name>.<pid>.<random>.partial`` files are never read, and the next writer removes
-    them here. Files of writers still running are left alone.
+    them here (a temporary directory, as the run cache writes, is removed whole). Files
+    of writers still running are left alone.
 
     Examples
     --------
@@ -160,7 +162,10 @@ def remove_stale_partials(root: Path) -> list[Path]:
         pid = next((int(part) for part in parts if part.isdigit()), None)
         if pid is not None and not _pid_alive(pid):
             with contextlib.suppress(OSError):
-                path.unlink()
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
                 removed.append(path)
     return removed
 

@@ -68,7 +68,7 @@ from convbook.training.data import (
     prepare,
     validation_split_point,
 )
-from convbook.training.loop import build_and_train, loss_for, train
+from convbook.training.loop import build_and_train, compile_model, loss_for, train
 from convbook.training.metrics import (
     Evaluation,
     average_ranks,
@@ -106,6 +106,7 @@ __all__ = [
     "average_ranks",
     "build_and_train",
     "checkpointing",
+    "compile_model",
     "confusion_matrix",
     "evaluate",
     "loss_for",

@@ -103,6 +103,26 @@ def _optimizer(optimizer: Any, learning_rate: Any) -> keras.optimizers.Optimizer
     return type(chosen)(learning_rate=learning_rate)
 
 
+def compile_model(
+    model: keras.Model,
+    *,
+    optimizer: str | keras.optimizers.Optimizer = "adam",
+    learning_rate: LearningRate | None = None,
+    one_hot: bool = False,
+) -> keras.Model:
+    """Compile ``model`` as :func:`train` does: the matching loss, accuracy, the optimizer.
+
+    :func:`convbook.recipes.run_recipe` compiles a network rebuilt from the run cache
+    with it, so the reused model evaluates and predicts like the trained one.
+    """
+    model.compile(
+        optimizer=_optimizer(optimizer, learning_rate),
+        loss=loss_for(model, one_hot=one_hot),
+        metrics=["accuracy"],
+    )
+    return model
+
+
 def _prepared_for(model: keras.Model, data: PreparedData | str, seed: int) -> PreparedData:
     """Return ``data``, prepared for ``model`` if it is a dataset name; check that it fits."""
     if isinstance(data, str):
@@ -266,10 +286,8 @@ def train(
     held_out = _hold_out(data, validation_split)
 
     seed_everything(seed, deterministic=deterministic)
-    model.compile(
-        optimizer=_optimizer(optimizer, learning_rate),
-        loss=loss_for(model, one_hot=data.labels == "one_hot"),
-        metrics=["accuracy"],
+    compile_model(
+        model, optimizer=optimizer, learning_rate=learning_rate, one_hot=data.labels == "one_hot"
     )
     extra = list(callbacks)
     _give_validation_data(extra, held_out.validation)
@@ -319,6 +337,7 @@ def train(
         initial_epoch=keras_history.epoch[0] if keras_history.epoch else initial_epoch,
         best_checkpoint=str(best) if best is not None and best.exists() else None,
         batch_size=batch_size,
+        trained_at=time.strftime("%Y-%m-%d %H:%M"),
     )
 
 

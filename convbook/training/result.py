@@ -31,7 +31,9 @@ class TrainingResult:
     ``wall_time_s`` counts ``model.fit`` only (not loading data or scoring the test set) and
     ``epochs_run`` the epochs this call trained (fewer than asked after early stopping, or
     after resuming from ``initial_epoch``). ``train_samples`` is the number of images fitted
-    on, after ``validation_samples`` were held out.
+    on, after ``validation_samples`` were held out. ``trained_at`` is when training ended
+    (local time, ``YYYY-MM-DD HH:MM``); ``reused_from`` is the run-cache entry the result
+    was loaded from (see :mod:`convbook.run_cache`), ``None`` for a run trained here.
     """
 
     model: keras.Model
@@ -48,6 +50,13 @@ class TrainingResult:
     initial_epoch: int = 0
     best_checkpoint: str | None = None
     batch_size: int | None = None
+    trained_at: str | None = None
+    reused_from: str | None = None
+
+    @property
+    def reused(self) -> bool:
+        """Whether this result was loaded from the run cache instead of trained here."""
+        return self.reused_from is not None
 
     @property
     def seconds_per_epoch(self) -> float:
@@ -96,12 +105,23 @@ class TrainingResult:
             ),
             ("device", self.device),
             ("fit time", f"{self.wall_time_s:.1f} s ({self.seconds_per_epoch:.1f} s per epoch)"),
+            *self._trained_row(),
             ("test loss", f"{self.test_loss:.4f}"),
             ("test accuracy", f"{self.test_accuracy:.4f}"),
         ]
         if self.best_checkpoint:
             rows.append(("best checkpoint", self.best_checkpoint))
+
         return format_table(rows, ("run", "result"), align=("left", "left"))
+
+    def _trained_row(self) -> list[tuple[str, str]]:
+        """Return the row that says whether the run was trained here or reused, and when."""
+        if self.reused_from is not None:
+            when = self.trained_at or "an earlier build"
+            return [("trained", f"reused: trained on {when} (run cache {self.reused_from})")]
+        if self.trained_at is not None:
+            return [("trained", f"in this build, on {self.trained_at}")]
+        return []
 
     def save(self, directory: str | os.PathLike[str]) -> Path:
         """Write ``<model_name>.keras``, ``history.json`` and ``result.json`` into ``directory``.
