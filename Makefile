@@ -12,11 +12,12 @@ EXTRAS := docs,test$(shell command -v nvidia-smi >/dev/null 2>&1 && echo ,gpu)
 export CONVBOOK_BUDGET ?= quick
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install apt-lists browser data book test lint benchmark benchmark-full clean
+.PHONY: help install apt-lists browser data book book-retrain test lint benchmark benchmark-full clean
 
 help:
 	@echo "make book   install everything, fetch the data, build the book into docs/_build/html"
 	@echo "make test   install everything, fetch the data, run the test suite"
+	@echo "make book-retrain  rebuild the book training every run again (ignores the run cache)"
 	@echo "make lint   ruff check and format check"
 	@echo "make benchmark  the MNIST speed race, book build and test-suite timings (minutes)"
 	@echo "make benchmark-full  time the full-budget book, chapter by chapter (about an hour)"
@@ -50,6 +51,10 @@ book: data
 	@echo
 	@echo "The book is in docs/_build/html/. Open docs/_build/html/index.html in a browser,"
 	@echo "or serve it: $(BIN)/python -m http.server -d docs/_build/html 8000"
+
+# Every trained run again, ignoring (and not updating) the run cache in the data directory.
+book-retrain:
+	CONVBOOK_RUN_CACHE=0 $(MAKE) clean book
 
 test: data browser
 	$(BIN)/python -m pytest

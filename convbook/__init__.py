@@ -20,8 +20,9 @@ activations
     Activation functions, losses and optimizer paths in NumPy, checked against Keras.
 models
     The networks of the book, one registry of builders.
-training, recipes
-    Preparing data, training, evaluating; the book's named runs.
+training, recipes, run_cache
+    Preparing data, training, evaluating; the book's named runs; trained runs kept
+    between builds.
 comparisons, inspection, flops, speed
     Side-by-side runs; filters, feature maps and mistakes; arithmetic cost of a model;
     training throughput under different settings.

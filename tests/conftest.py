@@ -24,3 +24,29 @@ def real_data_dir():
             "(the README's commands do this) before the tests."
         )
     return root
+
+
+@pytest.fixture(scope="session")
+def book_data_dir(real_data_dir, tmp_path_factory):
+    """A data directory for the book build and the chapters run as scripts.
+
+    It links the real dataset files (nothing is copied or changed) and has a run cache of
+    its own: the chapters run after the book build reuse the runs the build trained, as a
+    second ``make book`` does, instead of training them again.
+    """
+    root = tmp_path_factory.mktemp("book-data")
+    for path in real_data_dir.iterdir():
+        (root / path.name).symlink_to(path, target_is_directory=path.is_dir())
+    return root
+
+
+@pytest.fixture(scope="session")
+def chapter_env(book_data_dir):
+    """The environment a chapter runs in: quick budget, headless, the shared run cache."""
+    return dict(
+        os.environ,
+        MPLBACKEND="Agg",
+        CONVBOOK_BUDGET="quick",
+        CONVBOOK_DATA_DIR=str(book_data_dir),
+        CONVBOOK_RUN_CACHE="1",
+    )

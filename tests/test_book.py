@@ -26,13 +26,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory) -> Path:
+def book(tmp_path_factory, chapter_env) -> Path:
     """Build the book from a copy of docs/ and gallery/, as a fresh checkout would."""
     root = tmp_path_factory.mktemp("book")
     generated = ("_build", "auto_gallery", "gen_modules", "sg_execution_times.rst")
     shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns(*generated))
     shutil.copytree(REPO / "gallery", root / "gallery")
-    env = dict(os.environ, CONVBOOK_BUDGET="quick", MPLBACKEND="Agg")
+    env = chapter_env
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q"]
     result = subprocess.run(
         [*command, str(root / "docs"), str(root / "html")],
@@ -285,6 +285,15 @@ def _record_copies(browser) -> None:
     )
 
 
+def _click_copy_button(browser, code, button) -> None:
+    # A real click (a user gesture): the browser lets a page copy only on one. The button
+    # shows when the pointer is over its code cell.
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", code)
+    ActionChains(browser).move_to_element(code).move_to_element(button).click().perform()
+
+
 def test_copy_button_copies_the_code(browser, server):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -296,10 +305,11 @@ def test_copy_button_copies_the_code(browser, server):
     assert cells and len(buttons) == len(cells)
     assert not browser.find_elements(By.CSS_SELECTOR, ".sphx-glr-script-out button.copybtn")
     _record_copies(browser)
-    browser.execute_script("arguments[0].click()", buttons[0])
+    _click_copy_button(browser, cells[0], buttons[0])
     WebDriverWait(browser, 5).until(lambda b: b.execute_script("return window.__copied.length"))
     copied = browser.execute_script("return window.__copied[0]")
     assert copied.strip() == cells[0].get_property("innerText").strip()
+    assert buttons[0].get_attribute("data-tooltip") == "Copied!"
     # prompts and doctest output are stripped on the API page
     _open(browser, f"{server}/api.html", "copy-api")
     button = WebDriverWait(browser, 10).until(
@@ -309,8 +319,29 @@ def test_copy_button_copies_the_code(browser, server):
         )
     )
     _record_copies(browser)
-    browser.execute_script("arguments[0].click()", button)
+    _click_copy_button(browser, button.find_element(By.XPATH, "preceding-sibling::pre"), button)
     WebDriverWait(browser, 5).until(lambda b: b.execute_script("return window.__copied.length"))
     copied = browser.execute_script("return window.__copied[0]")
     assert copied and ">>>" not in copied and "..." not in copied.split("\n")[0]
     assert _console_errors(browser) == []
+
+
+# --------------------------------------------------------------------------- the run cache
+
+
+def test_a_chapter_run_after_the_build_reuses_its_trained_runs(book, chapter_env, tmp_path):
+    """A second build (here: one chapter run again) takes the build's runs from the cache."""
+    chapter = REPO / "gallery" / "02_training" / "05_dense_vs_cnn.py"
+    result = subprocess.run(
+        [sys.executable, str(chapter)],
+        cwd=tmp_path,
+        env=chapter_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for recipe in ("dense_mnist", "simple_cnn_mnist", "compact_cnn_mnist"):
+        assert f"{recipe}: reused the run trained on" in result.stdout, recipe
+    assert "epoch 1/" not in result.stdout  # nothing was trained again
+    assert "run cache:" not in result.stdout  # no entry was found damaged

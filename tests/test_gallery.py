@@ -1,7 +1,6 @@
 """Every chapter runs on its own, as a student runs it: `python gallery/<part>/<chapter>.py`."""
 
 import ast
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,8 +49,8 @@ def test_chapters_skipped_here_are_run_as_scripts_elsewhere(stem):
 
 
 @pytest.mark.parametrize("chapter", STANDALONE, ids=[c.stem for c in STANDALONE])
-def test_chapter_runs_standalone(chapter, tmp_path):
-    env = dict(os.environ, MPLBACKEND="Agg", CONVBOOK_BUDGET="quick")
+def test_chapter_runs_standalone(chapter, tmp_path, chapter_env):
+    env = chapter_env
     result = subprocess.run(
         [sys.executable, str(chapter)], cwd=tmp_path, env=env, capture_output=True, text=True
     )

@@ -20,7 +20,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_step_times", "plot_throughputs"]
+__all__ = ["plot_images_per_second", "plot_step_times", "plot_throughputs"]
 
 _COLOURS = {"faster": "tab:green", "no change": "tab:gray", "slower": "tab:red"}
 
@@ -110,6 +110,63 @@ def plot_throughputs(
     ax.set_title(
         title or f"Training speed of {model_name}: which settings beat the baseline (dashed line)?"
     )
+    return ax.figure
+
+
+def plot_images_per_second(
+    rates: Mapping[str, float],
+    baseline: str,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Draw one horizontal bar of images per second per set-up, against a baseline set-up.
+
+    Each bar is labelled with its speed relative to ``baseline``, whose speed the dashed
+    line marks.
+
+    Parameters
+    ----------
+    rates
+        Set-up name to measured training images per second, in the order to draw.
+    baseline
+        The name of the set-up the others are compared with; one of ``rates``.
+    title
+        The axes title; by default it asks which set-up trains fastest.
+    ax
+        Axes to draw on; a new figure sized for the number of set-ups when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_images_per_second({"1 device": 1000.0, "2 devices": 1500.0}, "1 device")
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    [' 1.00x', ' 1.50x']
+    """
+    import matplotlib.pyplot as plt
+
+    _checks.instance("rates", rates, Mapping, "a mapping of set-up name to images per second")
+    if not rates:
+        _checks.fail("rates", rates, "at least one set-up")
+    speeds = {
+        _checks.text("rates key", name): _checks.positive(f"rates[{name!r}]", value)
+        for name, value in rates.items()
+    }
+    reference = speeds[_checks.choice("baseline", baseline, tuple(speeds))]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.5 * len(speeds) + 1.6), layout="constrained")
+    positions = np.arange(len(speeds))[::-1]
+    for y, (name, value) in zip(positions, speeds.items(), strict=True):
+        ax.barh(y, value, color="tab:blue" if name == baseline else "tab:orange")
+        ax.text(value, y, f" {value / reference:.2f}x", va="center", fontsize=8)
+    ax.axvline(reference, color="black", linestyle="--", linewidth=1)
+    ax.set_yticks(positions, list(speeds))
+    ax.set_xlim(0, 1.2 * max(speeds.values()))
+    ax.set_xlabel(f"training images per second (dashed: {baseline})")
+    ax.set_ylabel("set-up")
+    ax.set_title(title or "Which set-up trains the most images per second?")
     return ax.figure
 
 

@@ -355,6 +355,14 @@ headers = ("engine", "set-up", "images/s", "vs. 1 JAX device", "cores busy")
 print(format_table(rows, headers=headers, floatfmt=".2f"))
 print(f"this machine has {os.cpu_count()} CPU cores, shared with whatever else runs")
 
+from convbook.plotting import speed as speed_plots
+
+fig = speed_plots.plot_images_per_second(
+    {f"{engine}, {setup}": values["images_per_second"] for (engine, setup), values in runs.items()},
+    baseline="JAX, 1 process x 1 device(s)",
+    title="Several devices on one CPU: images per second against one JAX device",
+)
+
 # %%
 # "Cores busy" is the CPU time the process used divided by the wall-clock time: 1.0 means
 # one core working all the time. (For two processes it is one process's share.)
