@@ -221,6 +221,7 @@ def _calls() -> dict[str, tuple[object, dict[str, object]]]:
             {"name": "compact_cnn", "input_shape": (28, 28, 1), "num_classes": 10},
         ),
         "models.default_input_shape": (models.default_input_shape, {"name": "lenet5"}),
+        "models.source": (models.source, {"name": "compact_cnn"}),
         "training.one_hot": (training.one_hot, {"labels": np.array([0, 2]), "num_classes": 3}),
         "training.steps_per_epoch": (
             training.steps_per_epoch,
@@ -343,6 +344,7 @@ EXEMPT = {
         "convolution.keras_conv2d",
         "models.ends_with_softmax",
         "training.loss_for",
+        "training.compile_model",
         "training.predict_in_batches",
         "training.checkpointing",
         "training.restore_backup",

@@ -6,8 +6,12 @@ themselves; here they are recomputed independently.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import keras
 import numpy as np
+import pytest
 
 from convbook import activations, convolution, pooling
 
@@ -71,3 +75,37 @@ def test_softmax_temperature_divides_the_scores():
     cold = activations.softmax(scores * 10)  # temperature 0.1
     assert hot.max() < plain.max() < cold.max()
     assert np.argmax(hot) == np.argmax(plain) == np.argmax(cold) == 0
+
+
+# --------------------------------------------------------------------------- Keras code shown
+
+GALLERY = Path(__file__).resolve().parents[1] / "gallery"
+
+
+def _trained_models(source: str) -> set[str]:
+    """The models a chapter trains: through recipes, comparisons or speed measurements."""
+    from convbook import recipes
+
+    trained = {recipes.get(name).model for name in re.findall(r'run_recipe\("(\w+)"', source)}
+    mapped = re.search(r"^runs = \{([^}]*)\}$", source, re.MULTILINE)
+    if mapped and "recipes.run_recipe(name) for label, name in runs.items()" in source:
+        trained |= {recipes.get(name).model for name in re.findall(r'"(\w+_\w+)"', mapped[1])}
+    if "recipes.get(run_name)" in source:
+        trained |= {recipes.get(name).model for name in ("kmnist_callbacks", "fashion_callbacks")}
+    trained |= set(re.findall(r'compare_optimizers\([^)]*model="(\w+)"', source, re.DOTALL))
+    if "compare_variants(" in source:
+        trained |= {"fast_cnn"} | set(re.findall(r'SpeedVariant\([^)]*model="(\w+)"', source))
+    return trained
+
+
+@pytest.mark.parametrize(
+    "chapter",
+    sorted(GALLERY.glob("0[23]_*/[0-9][0-9]_*.py")),
+    ids=lambda path: path.stem,
+)
+def test_every_network_a_chapter_trains_has_its_keras_code_on_the_page(chapter):
+    source = chapter.read_text(encoding="utf-8")
+    trained = _trained_models(source)
+    cells = [cell for cell in source.split("# %%") if "models.source(" in cell]
+    shown = {name for cell in cells for name in re.findall(r'"(\w+)"', cell)}
+    assert trained <= shown, f"{chapter.name} trains {sorted(trained - shown)} without its code"

@@ -60,6 +60,7 @@ from convbook.models.registry import (
     ModelSpec,
     build,
     default_input_shape,
+    source,
 )
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ __all__ = [
     "compact_cnn",
     "deep_cnn",
     "default_input_shape",
+    "source",
     "dense_net",
     "ends_with_softmax",
     "fast_cnn",

@@ -17,7 +17,10 @@ Examples
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -222,3 +225,41 @@ def build(
     if input_shape is None:
         input_shape = record.input_shape
     return record.builder(input_shape=input_shape, num_classes=num_classes, **kwargs)
+
+
+def source(name: str) -> str:
+    """Return the Keras code that builds the model called ``name``, without its docstring.
+
+    The chapters print it next to a run, so the page shows the network's definition from
+    the one place it is written. The builders stack plain Keras layers; two small helpers
+    recur in them: ``softmax_output(n)`` is ``layers.Dense(n, activation="softmax")``,
+    and ``assemble(name, input_shape, stack)`` feeds a ``keras.Input(shape=input_shape)``
+    through the layers of ``stack`` in order and wraps the result in a ``keras.Model``.
+
+    Parameters
+    ----------
+    name
+        One of :data:`MODEL_NAMES`.
+
+    Returns
+    -------
+    str
+        The builder function's source, its docstring left out.
+
+    Examples
+    --------
+    >>> code = source("compact_cnn")
+    >>> code.splitlines()[0]
+    'def compact_cnn('
+    >>> "layers.Conv2D(32" in code and "Examples" not in code
+    True
+    """
+    builder = spec(name).builder
+    code = textwrap.dedent(inspect.getsource(builder))
+    function = ast.parse(code).body[0]
+    first = function.body[0]
+    if isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant):
+        lines = code.splitlines()
+        del lines[first.lineno - 1 : first.end_lineno]
+        code = "\n".join(lines) + "\n"
+    return code

@@ -195,6 +195,20 @@ print(f"y <- y - {eta} * 4y   = {1 - eta * 4:.2f} y")
 print(f"|1 - eta * 4| < 1 only while eta < {2 / 4}")
 
 # %%
+# The Keras code
+# --------------
+#
+# The network this page trains is defined in :mod:`convbook.models`; this is its code,
+# printed from the library itself with :func:`convbook.models.source`, so the page and
+# the library cannot disagree.
+# Two small helpers recur: ``softmax_output(n)`` is
+# ``layers.Dense(n, activation="softmax")``, and ``assemble`` feeds a ``keras.Input``
+# through the listed layers, in order, into a ``keras.Model``.
+from convbook import models
+
+print(models.source("compact_cnn"))
+
+# %%
 # Plain SGD needs a learning rate below 0.5 here, or it overshoots across the steep
 # :math:`y` direction by more each step and diverges (try it in exercise 3). At 0.4 the
 # factor for :math:`y` is negative, -0.60, so it zigzags across the valley, while

@@ -146,6 +146,19 @@ for recipe_name in names.values():
     )
 
 # %%
+# The Keras code
+# --------------
+#
+# The networks this page trains are defined in :mod:`convbook.models`; this is their code,
+# printed from the library itself with :func:`convbook.models.source`, so the page and
+# the library cannot disagree.
+# Two small helpers recur: ``softmax_output(n)`` is
+# ``layers.Dense(n, activation="softmax")``, and ``assemble`` feeds a ``keras.Input``
+# through the listed layers, in order, into a ``keras.Model``.
+for name in ("dense_net", "simple_cnn", "compact_cnn"):
+    print(models.source(name))
+
+# %%
 # The dense baseline first. Each epoch prints one line: the training loss and accuracy,
 # and the same on the 10% of the training images held out for validation.
 results = {"dense_net": recipes.run_recipe("dense_mnist")}

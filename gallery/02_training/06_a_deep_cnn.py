@@ -143,6 +143,19 @@ for name in ("deep_cnn_mnist", "compact_cnn_mnist"):
     )
 
 # %%
+# The Keras code
+# --------------
+#
+# The networks this page trains are defined in :mod:`convbook.models`; this is their code,
+# printed from the library itself with :func:`convbook.models.source`, so the page and
+# the library cannot disagree.
+# Two small helpers recur: ``softmax_output(n)`` is
+# ``layers.Dense(n, activation="softmax")``, and ``assemble`` feeds a ``keras.Input``
+# through the listed layers, in order, into a ``keras.Model``.
+for name in ("deep_cnn", "compact_cnn"):
+    print(models.source(name))
+
+# %%
 deep_result = recipes.run_recipe("deep_cnn_mnist")
 print(deep_result.summary())
 

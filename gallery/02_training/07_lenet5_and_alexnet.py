@@ -222,6 +222,19 @@ for name in ("lenet5_mnist", "alexnet_small_mnist"):
     )
 
 # %%
+# The Keras code
+# --------------
+#
+# The networks this page trains are defined in :mod:`convbook.models`; this is their code,
+# printed from the library itself with :func:`convbook.models.source`, so the page and
+# the library cannot disagree.
+# Two small helpers recur: ``softmax_output(n)`` is
+# ``layers.Dense(n, activation="softmax")``, and ``assemble`` feeds a ``keras.Input``
+# through the listed layers, in order, into a ``keras.Model``.
+for name in ("lenet5", "alexnet_small"):
+    print(models.source(name))
+
+# %%
 results = {"lenet5": recipes.run_recipe("lenet5_mnist")}
 print(results["lenet5"].summary())
 

@@ -147,6 +147,21 @@ for label, plan in plans.items():
     print(f"{label:14s} {passes} image passes")
 
 # %%
+# The Keras code
+# --------------
+#
+# The networks this page trains are defined in :mod:`convbook.models`; this is their code,
+# printed from the library itself with :func:`convbook.models.source`, so the page and
+# the library cannot disagree.
+# Two small helpers recur: ``softmax_output(n)`` is
+# ``layers.Dense(n, activation="softmax")``, and ``assemble`` feeds a ``keras.Input``
+# through the listed layers, in order, into a ``keras.Model``.
+from convbook import models
+
+for name in ("simple_cnn", "deep_cnn"):
+    print(models.source(name))
+
+# %%
 # Fashion-MNIST's plan is never the shorter one, so a gap that remains is not for lack
 # of training. Each run prints one line per epoch, then its test score. (When the whole
 # book is built, the chapter

@@ -74,6 +74,21 @@ else:
     print("skipped: no Kuzushiji-MNIST images to show")
 
 # %%
+# The Keras code
+# --------------
+#
+# The networks this page trains are defined in :mod:`convbook.models`; this is their code,
+# printed from the library itself with :func:`convbook.models.source`, so the page and
+# the library cannot disagree.
+# Two small helpers recur: ``softmax_output(n)`` is
+# ``layers.Dense(n, activation="softmax")``, and ``assemble`` feeds a ``keras.Input``
+# through the listed layers, in order, into a ``keras.Model``.
+from convbook import models
+
+for name in ("deep_cnn", "simple_cnn"):
+    print(models.source(name))
+
+# %%
 # When it is not, the training below runs on a stand-in, Fashion-MNIST
 # (:ref:`its chapter <sphx_glr_auto_gallery_02_training_08_fashion_mnist.py>`),
 # clearly labelled as such, so that you still see every callback at work on real data.

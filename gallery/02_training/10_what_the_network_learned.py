@@ -28,6 +28,20 @@ from convbook import recipes
 
 result = recipes.run_recipe("compact_cnn_mnist")
 model = result.model
+
+# %%
+# The Keras code
+# --------------
+#
+# The network this page trains is defined in :mod:`convbook.models`; this is its code,
+# printed from the library itself with :func:`convbook.models.source`, so the page and
+# the library cannot disagree.
+# Two small helpers recur: ``softmax_output(n)`` is
+# ``layers.Dense(n, activation="softmax")``, and ``assemble`` feeds a ``keras.Input``
+# through the listed layers, in order, into a ``keras.Model``.
+from convbook import models
+
+print(models.source("compact_cnn"))
 print(
     f"test accuracy {result.test_accuracy:.4f}, fit time {result.wall_time_s:.1f} s, "
     f"device: {result.device}"

@@ -327,6 +327,19 @@ print(
 )
 
 # %%
+# The Keras code
+# --------------
+#
+# The networks this page trains are defined in :mod:`convbook.models`; this is their code,
+# printed from the library itself with :func:`convbook.models.source`, so the page and
+# the library cannot disagree.
+# Two small helpers recur: ``softmax_output(n)`` is
+# ``layers.Dense(n, activation="softmax")``, and ``assemble`` feeds a ``keras.Input``
+# through the listed layers, in order, into a ``keras.Model``.
+for name in ("fast_cnn", "keras_example_cnn"):
+    print(models.source(name))
+
+# %%
 # Fewer epochs, not faster epochs
 # -------------------------------
 #
