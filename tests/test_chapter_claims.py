@@ -109,3 +109,25 @@ def test_every_network_a_chapter_trains_has_its_keras_code_on_the_page(chapter):
     cells = [cell for cell in source.split("# %%") if "models.source(" in cell]
     shown = {name for cell in cells for name in re.findall(r'"(\w+)"', cell)}
     assert trained <= shown, f"{chapter.name} trains {sorted(trained - shown)} without its code"
+
+
+def test_one_two_and_three_dimensional_convolutions():
+    """02_convolution_arithmetic: the same size and parameter rules along 1, 2 or 3 axes."""
+    cases = [
+        (keras.layers.Conv1D(8, 3), (100, 1), (98, 8), 3 * 1 * 8 + 8),
+        (keras.layers.Conv2D(8, 3), (28, 28, 1), (26, 26, 8), 3 * 3 * 1 * 8 + 8),
+        (keras.layers.Conv3D(4, 3), (16, 16, 16, 1), (14, 14, 14, 4), 27 * 1 * 4 + 4),
+    ]
+    for layer, shape, expected, parameters in cases:
+        assert tuple(layer.compute_output_shape((None, *shape)))[1:] == expected
+        spatial = zip(expected[:-1], shape[:-1], strict=True)
+        assert all(n == convolution.output_size(m, 3) for n, m in spatial)
+        layer.build((None, *shape))
+        assert layer.count_params() == parameters
+
+
+def test_the_tutorial_split_is_48k_12k_10k():
+    """09_kuzushiji_mnist_with_callbacks: validation_split=0.2 of 60,000 training images."""
+    from convbook import training
+
+    assert training.validation_split_point(60_000, 0.2) == 48_000

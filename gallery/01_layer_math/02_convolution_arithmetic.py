@@ -214,6 +214,26 @@ print(f"the dense layer needs {sharing.ratio:,.0f} times as many")
 # parameters then means less to learn from the same data, and less overfitting.
 
 # %%
+# One, two or three dimensions
+# ----------------------------
+# The same arithmetic holds along every axis a kernel slides over. ``Conv1D`` slides along
+# one axis (a sound, a sensor reading, a sentence of word vectors), ``Conv2D`` along two
+# (images), ``Conv3D`` along three (a video's frames, a medical scan's slices). Each output
+# axis follows the size formula, and each filter has one weight per kernel cell per input
+# channel, plus a bias:
+import keras
+
+examples = {
+    "Conv1D(8, 3) on 100 steps x 1 channel": (keras.layers.Conv1D(8, 3), (100, 1)),
+    "Conv2D(8, 3) on 28 x 28 x 1": (keras.layers.Conv2D(8, 3), (28, 28, 1)),
+    "Conv3D(4, 3) on 16 x 16 x 16 x 1": (keras.layers.Conv3D(4, 3), (16, 16, 16, 1)),
+}
+for label, (layer, shape) in examples.items():
+    output = layer.compute_output_shape((None, *shape))
+    layer.build((None, *shape))
+    print(f"{label}: output {output[1:]}, {layer.count_params()} parameters")
+
+# %%
 # Exercises
 # ---------
 # 1. Predict the output size for a 28x28 input, 5x5 kernel, ``padding="valid"``,

@@ -104,6 +104,20 @@ print(f"recipe {run_name}: {recipe.model} on {recipe.dataset}, callbacks {recipe
 print(f"plan: {plan}")
 
 # %%
+# Three sets of images
+# --------------------
+#
+# The tutorial this chapter follows holds out a fifth of the 60,000 training images for
+# validation (``validation_split=0.2`` in ``fit``): the callbacks watch those, and the
+# 10,000 test images are scored once, at the end. Keras takes the held-out images from the
+# *end* of the training arrays, before any shuffling:
+from convbook import training
+
+kept = training.validation_split_point(60_000, 0.2)
+print(f"training {kept:,}, validation {60_000 - kept:,}, test 10,000")
+print(f"this page's plan holds out {plan.validation_split:.0%} of its training images")
+
+# %%
 # The layers of a CNN
 # -------------------
 #
