@@ -79,3 +79,20 @@ def test_single_axes_figures_draw_into_given_axes():
     assert data_plots.show_class_counts([0, 1, 1], ["a", "b"], ax=right) is fig
     assert len(left.texts) == 9 and len(right.patches) == 2
     assert len(fig.axes) == 2  # nothing added beside them
+
+
+def test_samples_per_class_puts_one_class_in_each_column():
+    import numpy as np
+
+    from convbook.plotting import data as data_plots
+
+    labels = np.array([2, 0, 1, 0, 2, 1, 0, 1, 2])
+    images = np.arange(9)[:, None, None] * np.ones((9, 4, 4))
+    fig = data_plots.show_samples_per_class(images, labels, ["a", "b", "c"], per_class=2)
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b", "c", "a", "b", "c"]
+    # row r shows the r-th image of every class, in the order of the arrays
+    first_row = [ax.get_images()[0].get_array()[0, 0] for ax in fig.axes[:3]]
+    assert first_row == [1, 2, 0]
+    wanted = "labels must hold at least 4 images of every class; got 3 of 'a'"
+    with pytest.raises(ValueError, match=wanted):
+        data_plots.show_samples_per_class(images, labels, ["a", "b", "c"], per_class=4)

@@ -17,7 +17,7 @@ that axes' figure; omitted, it makes a new figure. These are
 * ``speed.plot_throughputs``, ``speed.plot_step_times``.
 
 Every other function draws several panels: a grid of images (``data.show_samples``,
-``training.show_misclassified``, ``inspection.show_filters``,
+``data.show_samples_per_class``, ``training.show_misclassified``, ``inspection.show_filters``,
 ``inspection.show_feature_maps``), a function beside its derivative or its log scale
 (``training.show_activations``, ``show_softmax``, ``show_cross_entropy``,
 ``show_optimizer_paths``), one panel per quantity (``training.show_history``,

@@ -30,7 +30,13 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["display_name", "show_class_counts", "show_image_values", "show_samples"]
+__all__ = [
+    "display_name",
+    "show_class_counts",
+    "show_image_values",
+    "show_samples",
+    "show_samples_per_class",
+]
 
 
 def _as_image(values: ArrayLike, name: str) -> np.ndarray:
@@ -248,6 +254,67 @@ def show_samples(
     fig.supxlabel(f"{shown} images, each titled with its label's class name", fontsize=9)
     fig.suptitle(title or f"{shown} sample images and their labels")
     return fig
+
+
+def show_samples_per_class(
+    images: ArrayLike,
+    labels: ArrayLike,
+    class_names: Sequence[str],
+    per_class: int = 3,
+    title: str | None = None,
+) -> Figure:
+    """Draw the first ``per_class`` images of every class, one class per column.
+
+    Row ``r`` holds the ``r``-th image of each class, in the order of ``images``.
+
+    Parameters
+    ----------
+    images
+        Images ``(N, height, width)``, ``(N, height, width, 1)`` or ``(N, height, width, 3)``.
+    labels
+        Integer labels, one per image.
+    class_names
+        The name of each label, one column per name.
+    per_class
+        Images shown per class (rows of the grid).
+    title
+        The figure title; by default it says what is shown.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If a class has fewer than ``per_class`` images, or the arrays do not fit together.
+
+    Examples
+    --------
+    >>> fig = show_samples_per_class(np.zeros((4, 5, 5)), [0, 1, 1, 0], ["a", "b"], per_class=2)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['a', 'b', 'a', 'b']
+    """
+    values = np.asarray(labels)
+    per_class = _checks.positive_int("per_class", per_class)
+    columns = []
+    for label, name in enumerate(class_names):
+        found = np.flatnonzero(values == label)[:per_class]
+        if len(found) < per_class:
+            raise ValueError(
+                f"labels must hold at least {per_class} images of every class; "
+                f"got {len(found)} of {name!r}."
+            )
+        columns.append(found)
+    grid = np.stack(columns, axis=1).ravel()  # row r holds the r-th image of every class
+    return show_samples(
+        np.asarray(images)[grid],
+        values[grid],
+        class_names,
+        n_rows=per_class,
+        n_cols=len(class_names),
+        title=title,
+    )
 
 
 def show_class_counts(

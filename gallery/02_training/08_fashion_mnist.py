@@ -62,14 +62,11 @@ import numpy as np
 
 from convbook.plotting import data as data_plots
 
-per_class = [np.flatnonzero(fashion_y == label)[:3] for label in range(len(fashion_names))]
-grid = np.stack(per_class, axis=1).ravel()  # row r holds the r-th example of every class
-fig = data_plots.show_samples(
-    fashion_x[grid],
-    fashion_y[grid],
+fig = data_plots.show_samples_per_class(
+    fashion_x,
+    fashion_y,
     fashion_names,
-    n_rows=3,
-    n_cols=len(fashion_names),
+    per_class=3,
     title="Fashion-MNIST: three training images of each class (one class per column)",
 )
 

@@ -56,18 +56,13 @@ else:
 # When it is available, a sample of each class. The same character can look very
 # different from one book, or one hand, to the next.
 if kmnist_available:
-    import numpy as np
-
     from convbook.plotting import data as data_plots
 
-    columns = [np.flatnonzero(kmnist_y == label)[:3] for label in range(len(kmnist_names))]
-    grid = np.stack(columns, axis=1).ravel()
-    fig = data_plots.show_samples(
-        kmnist_x[grid],
-        kmnist_y[grid],
+    fig = data_plots.show_samples_per_class(
+        kmnist_x,
+        kmnist_y,
         kmnist_names,
-        n_rows=3,
-        n_cols=len(kmnist_names),
+        per_class=3,
         title="Kuzushiji-MNIST: three training images of each class (one class per column)",
     )
 else:
