@@ -464,7 +464,8 @@ def _info(args: argparse.Namespace) -> int:
 
             rows.append(("TensorFlow", tf.__version__))
         rows.append(("Device", device))
-    rows.append(("Budget", f"{settings.budget()} (CONVBOOK_BUDGET)"))
+    budget = settings.budget()
+    rows.append(("Budget", f"{budget} (CONVBOOK_BUDGET): {settings.BUDGET_MEANINGS[budget]}"))
     rows.append(("Data dir", str(settings.data_dir(args.data_dir))))
     print(format_table(rows, ("component", "version or setting"), align=("left", "left")))
     return 0

@@ -8,8 +8,13 @@ Variable                  Meaning
 ========================  =====================================================
 ``CONVBOOK_DATA_DIR``     Where datasets are cached (default: the per-user cache
                           directory, e.g. ``~/.cache/convbook`` on Linux).
-``CONVBOOK_BUDGET``       ``quick`` (seconds per chapter, used by CI) or
-                          ``full`` (the real training runs). Default ``quick``.
+``CONVBOOK_BUDGET``       How long the chapters train (see :data:`BUDGETS`):
+                          ``full`` (every image, real results; about 20
+                          minutes for the whole book on two CPU cores),
+                          ``smoke`` (small subsets; the test suite, which only
+                          checks that everything runs) or ``long`` (``full``
+                          plus longer runs for the hardest targets). Default
+                          ``full``.
 ``CONVBOOK_DEVICE``       ``auto`` (a GPU when present), ``cpu`` or ``gpu``.
                           Default ``auto``.
 ``CONVBOOK_OFFLINE``      ``1`` to never try the network (only local files and
@@ -36,10 +41,23 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-Budget = Literal["quick", "full"]
+Budget = Literal["smoke", "full", "long"]
 DeviceChoice = Literal["auto", "cpu", "gpu"]
 
-BUDGETS: tuple[str, ...] = ("quick", "full")
+#: The training budgets, shortest first. ``smoke`` trains on a few thousand images for one or
+#: two epochs: it checks that the code runs, and its accuracies mean little. ``full`` (the
+#: default) trains every network on its whole training set and scores it on the whole
+#: test set: the book's real results. ``long`` is ``full`` with longer runs for the few
+#: recipes whose targets need them (see :attr:`convbook.recipes.Recipe.long`).
+BUDGETS: tuple[str, ...] = ("smoke", "full", "long")
+#: What each budget means for the numbers it produces, in a phrase (the book's page footer).
+BUDGET_MEANINGS: dict[str, str] = {
+    "smoke": "tiny runs that only check the code; their accuracies mean little",
+    "full": "every network trained on its whole training set and scored on the whole test set",
+    "long": "whole datasets, with the longest runs included",
+}
+#: The budget used when ``$CONVBOOK_BUDGET`` is unset.
+DEFAULT_BUDGET = "full"
 DEVICE_CHOICES: tuple[str, ...] = ("auto", "cpu", "gpu")
 
 
@@ -149,14 +167,16 @@ def keras_cache_dir() -> Path:
 
 
 def budget() -> Budget:
-    """Return the training budget from ``$CONVBOOK_BUDGET``: ``"quick"`` (default) or ``"full"``.
+    """Return the training budget from ``$CONVBOOK_BUDGET``, one of :data:`BUDGETS`.
+
+    Unset, it is :data:`DEFAULT_BUDGET` (``"full"``).
 
     Examples
     --------
-    >>> budget() in ("quick", "full")
+    >>> budget() in ("smoke", "full", "long")
     True
     """
-    return _choice("CONVBOOK_BUDGET", BUDGETS, "quick")  # type: ignore[return-value]
+    return _choice("CONVBOOK_BUDGET", BUDGETS, DEFAULT_BUDGET)  # type: ignore[return-value]
 
 
 def device_choice() -> DeviceChoice:

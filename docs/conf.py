@@ -98,6 +98,7 @@ html_theme_options = {
 html_context = {
     "default_mode": "auto",
     "convbook_budget": settings.budget(),
+    "convbook_budget_meaning": settings.BUDGET_MEANINGS[settings.budget()],
     "convbook_device": devices.describe(),
     "convbook_built": datetime.date.today().isoformat(),
 }

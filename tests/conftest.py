@@ -7,6 +7,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # Every test trains what it asks for: the run cache (tests/test_run_cache.py turns it on
 # in a temporary data directory) would otherwise reuse runs of an earlier test session.
 os.environ["CONVBOOK_RUN_CACHE"] = "0"
+# The test suite checks that everything runs, on the smallest plans; the real results
+# are the default (full) budget's, which `make book` builds and the benchmark records.
+os.environ["CONVBOOK_BUDGET"] = "smoke"
 
 import pytest  # noqa: E402
 
@@ -42,11 +45,11 @@ def book_data_dir(real_data_dir, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def chapter_env(book_data_dir):
-    """The environment a chapter runs in: quick budget, headless, the shared run cache."""
+    """The environment a chapter runs in: smoke budget, headless, the shared run cache."""
     return dict(
         os.environ,
         MPLBACKEND="Agg",
-        CONVBOOK_BUDGET="quick",
+        CONVBOOK_BUDGET="smoke",
         CONVBOOK_DATA_DIR=str(book_data_dir),
         CONVBOOK_RUN_CACHE="1",
     )

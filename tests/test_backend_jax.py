@@ -20,7 +20,7 @@ TRAINING = GALLERY / "02_training" / "10_what_the_network_learned.py"
 
 
 def run_under_jax(chapter: Path, tmp_path: Path, timeout: float) -> None:
-    env = dict(os.environ, KERAS_BACKEND="jax", MPLBACKEND="Agg", CONVBOOK_BUDGET="quick")
+    env = dict(os.environ, KERAS_BACKEND="jax", MPLBACKEND="Agg", CONVBOOK_BUDGET="smoke")
     result = subprocess.run(
         [sys.executable, str(chapter)],
         cwd=tmp_path,

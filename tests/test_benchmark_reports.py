@@ -43,7 +43,7 @@ def test_chapter_times_are_read_from_the_pages(build_times, tmp_path):
 def test_unknown_parts_are_refused(build_times, capsys):
     with pytest.raises(SystemExit):
         build_times.main(["--parts", "quick,everything"])
-    assert "use names from quick, full, tests" in capsys.readouterr().err
+    assert "use names from smoke, full, long, tests" in capsys.readouterr().err
 
 
 def test_timings_render_parts_chapters_and_runs(rendering):
@@ -59,19 +59,20 @@ def test_timings_render_parts_chapters_and_runs(rendering):
         "device": "CPU: test",
     }
     missed = {**run, "recipe": "deep_cnn_fashion", "test_accuracy": 0.91, "target_met": False}
+    bar = {"what": "LeNet-5", "required": "at least 98.8%", "measured": "98.9%", "met": True}
     report = {
         "parts": {
-            "quick_book": {"fresh_s": 228.1, "rebuild_s": 4.9, "date": "2026-11-23T21:07:53",
-                           "machine": "Linux, 2 CPU cores"},
-            "full_book": {"fresh_s": 3300.0, "date": "2026-11-24T00:00:00",
+            "full_book": {"fresh_s": 3300.0, "cached_s": 4.9, "date": "2026-11-24T00:00:00",
                           "machine": "Linux, 2 CPU cores",
                           "chapters_s": {"02_training/06_a_deep_cnn": 723.25},
-                          "runs": [run, missed]},
+                          "runs": [run, missed], "bars": [bar]},
         }
     }  # fmt: skip
     text = "\n".join(rendering._timings_rst(json.loads(json.dumps(report))))
-    assert "Full book (``CONVBOOK_BUDGET=full``), fresh build" in text
+    assert "Default book (``CONVBOOK_BUDGET=full``), fresh build" in text
+    assert "clean rebuild, trained runs reused from the run cache" in text
     assert "55.0 min (3300 s)" in text and "4.9 s" in text  # under a minute: seconds
+    assert "   * - LeNet-5\n     - at least 98.8%\n     - 98.9%\n     - met" in text
     assert "``02_training/06_a_deep_cnn``" in text and "12.1 min (723 s)" in text
     assert "0.992 met" in text and "**not met**" in text
     assert "Device: CPU: test." in text
@@ -80,12 +81,131 @@ def test_timings_render_parts_chapters_and_runs(rendering):
 def test_a_run_keeps_the_parts_it_did_not_time(build_times, tmp_path, monkeypatch):
     output = tmp_path / "build_times.json"
     earlier = {"fresh_s": 228.1, "date": "2026-11-23T21:07:53", "machine": "then"}
-    output.write_text(json.dumps({"parts": {"quick_book": earlier}}))
+    output.write_text(json.dumps({"parts": {"full_book": earlier, "quick_book": earlier}}))
     timed = []
     monkeypatch.setattr(build_times, "_timed", lambda command, cwd, env: timed.append(cwd) or 7.5)
     assert build_times.main(["--parts", "tests", "--output", str(output)]) == 0
     parts = json.loads(output.read_text())["parts"]
     assert timed == [build_times.REPO]  # only the test suite ran
-    assert parts["quick_book"] == earlier
+    assert parts["full_book"] == earlier
+    assert "quick_book" not in parts  # a budget that no longer exists is dropped
     assert parts["tests"]["fresh_s"] == 7.5
     assert parts["tests"]["date"] > earlier["date"] and "CPU cores" in parts["tests"]["machine"]
+
+
+def _run(recipe: str, accuracy: float, test_samples=None) -> dict:
+    return {"recipe": recipe, "test_accuracy": accuracy, "plan": {"test_samples": test_samples}}
+
+
+GOOD_RUNS = [
+    _run("dense_mnist", 0.981),
+    _run("simple_cnn_mnist", 0.991),
+    _run("compact_cnn_mnist", 0.9914),
+    _run("deep_cnn_mnist", 0.9935),
+    _run("lenet5_mnist", 0.9890),
+    _run("alexnet_small_mnist", 0.9920),
+    _run("simple_cnn_fashion", 0.915),
+]
+
+
+def test_bars_pass_a_build_that_meets_every_promise(build_times):
+    bars = build_times.bars({"runs": GOOD_RUNS, "fresh_s": 1100.0, "cached_s": 90.0})
+    assert [bar["met"] for bar in bars] == [True] * len(bars)
+    assert {bar["what"] for bar in bars} >= {"The deep CNN", "LeNet-5", "The dense baseline"}
+
+
+@pytest.mark.parametrize(
+    ("change", "failing"),
+    [
+        ({"compact_cnn_mnist": 0.9899}, "Every MNIST CNN (LeNet-5 aside)"),
+        ({"deep_cnn_mnist": 0.9905}, "The deep CNN"),  # above 99.0 but below the simple CNN
+        ({"lenet5_mnist": 0.987}, "LeNet-5"),
+        ({"dense_mnist": 0.9895}, "The dense baseline"),  # above LeNet-5
+        ({"simple_cnn_fashion": 0.909}, "Simple CNN on Fashion-MNIST"),
+    ],
+)
+def test_each_bar_fails_on_its_own(build_times, change, failing):
+    runs = [_run(r["recipe"], change.get(r["recipe"], r["test_accuracy"])) for r in GOOD_RUNS]
+    bars = build_times.bars({"runs": runs, "fresh_s": 1100.0, "cached_s": 90.0})
+    assert [bar["what"] for bar in bars if not bar["met"]] == [failing]
+
+
+def test_bars_fail_on_subsets_missing_runs_and_slow_builds(build_times):
+    subset = [*GOOD_RUNS[:-1], _run("simple_cnn_fashion", 0.95, test_samples=2000)]
+    bars = {b["what"]: b for b in build_times.bars({"runs": subset, "fresh_s": 60, "cached_s": 6})}
+    assert not bars["Test set"]["met"] and not bars["Simple CNN on Fashion-MNIST"]["met"]
+    assert bars["Simple CNN on Fashion-MNIST"]["measured"] == "simple_cnn_fashion not run"
+    slow = {b["what"]: b for b in build_times.bars({"runs": GOOD_RUNS, "fresh_s": 1201.0})}
+    assert not slow["Fresh build"]["met"] and slow["Fresh build"]["measured"] == "20.0 min"
+    assert not slow["Clean rebuild from the run cache"]["met"]
+
+
+@pytest.fixture(scope="module")
+def race():
+    return _load(REPO / "benchmarks" / "mnist_race.py", "mnist_race_under_test")
+
+
+def _race_run(contender: str, seed: int, accuracies: list[float], seconds_per_epoch: float):
+    epochs = [
+        {"epoch": n + 1, "train_seconds": seconds_per_epoch * (n + 1), "test_accuracy": acc}
+        for n, acc in enumerate(accuracies)
+    ]
+    return {
+        "contender": contender, "seed": seed, "model": contender, "parameters": 1000,
+        "batch_size": 128, "train_samples": 54000, "epochs": epochs,
+        "final_test_accuracy": accuracies[-1], "images_per_second": 5000.0 + seed,
+        "achieved_gflops": 10.0, "peak_memory_mib": 900.0 + seed, "device": "CPU: test",
+        "device_kind": "CPU", "device_name": "test", "backend": "tensorflow",
+    }  # fmt: skip
+
+
+def test_race_reports_medians_over_seeds_and_both_ratios(race, rendering):
+    canonical = [
+        _race_run("keras_example", 0, [0.985, 0.989, 0.990, 0.991], 10.0),  # 99.0 at 30 s
+        _race_run("keras_example", 1, [0.985, 0.990, 0.991, 0.991], 10.0),  # at 20 s
+        _race_run("keras_example", 2, [0.985, 0.988, 0.989, 0.992], 10.0),  # at 40 s
+    ]
+    fast = [
+        _race_run("convbook_fast", 0, [0.990, 0.993, 0.994], 3.0),  # 99.0 at 3 s, 99.4 at 9 s
+        _race_run("convbook_fast", 1, [0.989, 0.991, 0.995], 3.0),  # 6 s, 9 s
+        _race_run("convbook_fast", 2, [0.991, 0.992, 0.993], 3.0),  # 3 s, never
+    ]
+    report = race.summarise({"keras_example": canonical, "convbook_fast": fast})
+    keras_summary, fast_summary = report["contenders"].values()
+    assert keras_summary["median_time_to"]["0.990"] == 30.0
+    assert keras_summary["range_time_to"]["0.990"] == [20.0, 40.0]
+    assert keras_summary["median_time_to"]["0.994"] is None  # no seed got there
+    assert fast_summary["median_time_to"] == {"0.990": 3.0, "0.994": 9.0}  # one never: inf
+    assert fast_summary["reached"] == {"0.990": 3, "0.994": 2}
+    assert fast_summary["peak_memory_mib"] == 902.0 and fast_summary["seeds"] == [0, 1, 2]
+    assert report["ratios"] == {"0.990": pytest.approx(0.1), "0.994": pytest.approx(0.3)}
+    assert report["targets"] == {
+        "0.990": {"at_most": 0.12, "met": True},
+        "0.994": {"at_most": 0.5, "met": True},
+    }
+    text = "\n".join(rendering._race_rst(json.loads(json.dumps(report))))
+    assert "30.0 s (20.0 to 40.0 s)" in text and "not reached (by 0 of 3 seeds)" in text
+    assert "**0.100**; target at most 0.12: met" in text
+    assert text.count("   * - convbook_fast") == 3  # one row per seed
+    assert "0, 1, 2" in race.table(report)
+
+
+def test_race_misses_a_target_when_the_median_is_slow(race):
+    canonical = [_race_run("keras_example", s, [0.99], 10.0) for s in range(3)]
+    fast = [_race_run("convbook_fast", s, [0.98, 0.99], 3.0) for s in range(3)]  # 6 s: 0.6
+    report = race.summarise({"keras_example": canonical, "convbook_fast": fast})
+    assert report["ratios"]["0.990"] == pytest.approx(0.6)
+    assert report["targets"]["0.990"]["met"] is False and report["ratios"]["0.994"] is None
+    assert "NOT met" in race.table(report)
+
+
+def test_race_refuses_bad_seeds(race, capsys):
+    for bad in ("", "a,b", "1,1", "-1"):
+        with pytest.raises(SystemExit):
+            race.main(["--seeds", bad])
+    assert "--seeds must be distinct integers >= 0" in capsys.readouterr().err
+
+
+def test_a_race_report_of_the_one_seed_layout_renders_as_a_note(rendering):
+    text = "\n".join(rendering._race_rst({"date": "2026-11-23", "contenders": {}}))
+    assert text.startswith(".. note::") and "make benchmark" in text

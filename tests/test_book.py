@@ -1,4 +1,4 @@
-"""The HTML book: built in quick mode in a temporary directory, checked as files and in a browser.
+"""The HTML book, built with the smoke budget in a temporary folder: its files, and in a browser.
 
 The build runs every chapter (sphinx-gallery), so these tests are marked ``slow``; ``make
 test`` runs them, ``pytest -m "not slow"`` skips them while iterating.

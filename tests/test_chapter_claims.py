@@ -131,3 +131,33 @@ def test_the_tutorial_split_is_48k_12k_10k():
     from convbook import training
 
     assert training.validation_split_point(60_000, 0.2) == 48_000
+
+
+def _page_function(chapter: Path, name: str):
+    """Return the function ``name`` exactly as a chapter defines it on the page."""
+    import ast
+
+    tree = ast.parse(chapter.read_text(encoding="utf-8"))
+    found = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == name]
+    assert found, f"{chapter.name} defines no function {name}"
+    namespace: dict = {}
+    imports = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+    exec(compile(ast.Module([*imports, found[0]], []), str(chapter), "exec"), namespace)
+    return namespace[name]
+
+
+def test_run_recipe_is_the_plain_keras_code_on_the_page(real_data_dir):
+    """05_dense_vs_cnn: "the plain Keras code ... gives the same trained weights"."""
+    from convbook import recipes
+
+    chapter = GALLERY / "02_training" / "05_dense_vs_cnn.py"
+    train_in_plain_keras = _page_function(chapter, "train_in_plain_keras")
+    model, _ = train_in_plain_keras("dense_net", epochs=1, seed=3)
+    result = recipes.run_recipe(
+        "dense_mnist", epochs=1, train_samples=None, test_samples=None, seed=3, reuse=False,
+        verbose=0,
+    )  # fmt: skip
+    weights, expected = model.get_weights(), result.model.get_weights()
+    assert len(weights) == len(expected) == 6
+    for mine, theirs in zip(weights, expected, strict=True):
+        np.testing.assert_array_equal(mine, theirs)

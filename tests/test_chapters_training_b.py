@@ -10,7 +10,17 @@ import keras
 import numpy as np
 import pytest
 
-from convbook import activations, convolution, datasets, inspection, models, recipes, training
+from convbook import (
+    activations,
+    convolution,
+    datasets,
+    flops,
+    inspection,
+    models,
+    recipes,
+    settings,
+    training,
+)
 from convbook.plotting import data as data_plots
 from convbook.recipes import RECIPES
 
@@ -85,7 +95,12 @@ def test_sparse_and_one_hot_labels_give_the_same_cross_entropy(real_data_dir):
     assert float(sparse_loss) == pytest.approx(float(one_hot_loss), rel=1e-6)
 
 
-@pytest.mark.parametrize("budget", ["quick", "full"])
+def test_the_chapters_know_all_three_budgets_and_full_is_the_default():
+    assert settings.BUDGETS == ("smoke", "full", "long")
+    assert settings.DEFAULT_BUDGET == "full"
+
+
+@pytest.mark.parametrize("budget", settings.BUDGETS)
 def test_fashion_plan_is_never_shorter_than_the_mnist_plan(budget):
     mnist = RECIPES["simple_cnn_mnist"].plan(budget)
     fashion = RECIPES["simple_cnn_fashion"].plan(budget)
@@ -93,11 +108,30 @@ def test_fashion_plan_is_never_shorter_than_the_mnist_plan(budget):
     assert image_passes(fashion) >= image_passes(mnist)
 
 
+@pytest.mark.parametrize("budget", ["full", "long"])
+def test_simple_fashion_and_mnist_runs_use_whole_datasets_and_state_targets(budget):
+    """Chapter 8 prints each plan's target and whether the run met it."""
+    for name in ("simple_cnn_mnist", "simple_cnn_fashion"):
+        plan = RECIPES[name].plan(budget)
+        assert plan.train_samples is None and plan.test_samples is None
+        assert plan.target_accuracy is not None
+    assert RECIPES["simple_cnn_fashion"].plan(budget).target_accuracy >= 0.91
+    assert RECIPES["simple_cnn_fashion"].smoke.target_accuracy is None
+
+
 def test_deep_fashion_recipe_promises_more_than_the_simple_one_and_at_least_92_percent():
     simple = RECIPES["simple_cnn_fashion"].full.target_accuracy
-    deep = RECIPES["deep_cnn_fashion"].full.target_accuracy
-    assert deep > simple and deep >= 0.92
-    assert RECIPES["deep_cnn_fashion"].full.train_samples is None
+    deep = RECIPES["deep_cnn_fashion"].plan("long")
+    assert deep.target_accuracy > simple and deep.target_accuracy >= 0.92
+    assert deep.train_samples is None and deep.test_samples is None
+
+
+def test_deep_cnn_does_far_more_arithmetic_per_image_than_the_simple_cnn():
+    """Chapter 8 scales the simple run's speed by this ratio to estimate the deep run."""
+    ratio = flops.forward_flops(models.build("deep_cnn")) / flops.forward_flops(
+        models.build("simple_cnn")
+    )
+    assert ratio > 5
 
 
 def test_evaluating_a_fresh_prepare_scores_the_images_the_recipe_tested_on(real_data_dir):
@@ -145,19 +179,29 @@ def test_kmnist_recipe_watches_with_three_callbacks_and_has_an_epoch_to_resume()
     recipe = RECIPES["kmnist_callbacks"]
     assert recipe.dataset == "kmnist" and recipe.model == "deep_cnn"
     assert set(recipe.callbacks) == {"roc_auc", "early_stopping", "checkpoint"}
-    assert recipe.quick.epochs >= 2  # the chapter interrupts the run as epoch 2 begins
-    assert recipe.full.target_accuracy >= 0.95
+    for budget in settings.BUDGETS:
+        assert recipe.plan(budget).epochs >= 2  # the chapter interrupts as epoch 2 begins
+    assert recipe.schedule == "one_cycle"  # "in one learning-rate cycle"
+
+
+def test_kmnist_full_plan_is_a_short_demonstration_and_long_plan_promises_95_percent():
+    recipe = RECIPES["kmnist_callbacks"]
+    full, long = recipe.plan("full"), recipe.plan("long")
+    assert full.train_samples is not None and full.target_accuracy is None
+    assert long.train_samples is None and long.target_accuracy >= 0.95
+    assert long.epochs > full.epochs  # "trains the deep CNN for longer"
 
 
 def test_stand_in_recipe_has_the_kmnist_callbacks_and_an_epoch_to_resume():
     stand_in = RECIPES["fashion_callbacks"]
     assert stand_in.callbacks == RECIPES["kmnist_callbacks"].callbacks
     assert stand_in.dataset == "fashion_mnist" and stand_in.model == "simple_cnn"
-    for budget in ("quick", "full"):
+    for budget in settings.BUDGETS:
         plan = stand_in.plan(budget)
         assert plan.epochs >= 2  # the chapter interrupts the run as epoch 2 begins
         assert plan.target_accuracy is None  # a demonstration, no accuracy promised
     assert stand_in.full.epochs > stand_in.full.patience  # early stopping can end the run
+    assert stand_in.full.train_samples is not None  # "on part of the training images"
 
 
 def test_simple_cnn_has_every_kind_of_layer_with_the_stated_dropout_rates():
@@ -281,7 +325,13 @@ def test_predict_in_batches_equals_model_predict_on_a_slice(untrained_compact):
     np.testing.assert_array_equal(in_chunks[:500].argmax(1), reference.argmax(1))
 
 
-def test_the_recipe_of_chapter_8_trains_compact_cnn_on_a_subset_when_quick():
+def test_the_recipe_of_chapter_10_trains_compact_cnn_on_a_subset_only_when_smoke():
     recipe = RECIPES["compact_cnn_mnist"]
     assert recipe.model == "compact_cnn" and recipe.dataset == "mnist"
-    assert recipe.quick.train_samples is not None and recipe.full.train_samples is None
+    assert recipe.smoke.train_samples is not None and recipe.smoke.target_accuracy is None
+    for budget in ("full", "long"):
+        plan = recipe.plan(budget)
+        assert plan.train_samples is None and plan.test_samples is None
+        assert plan.target_accuracy >= 0.99
+    # exercise 2: the smoke budget trains on fewer images for fewer epochs
+    assert recipe.smoke.epochs < recipe.full.epochs

@@ -37,7 +37,7 @@ def data_root(real_data_dir, tmp_path, monkeypatch):
 
 def _run(root: Path, **overrides):
     recipes.forget_finished_runs()  # as a new process would: only the run cache remains
-    return recipes.run_recipe("compact_cnn_mnist", "quick", data_dir=root, **{**SMALL, **overrides})
+    return recipes.run_recipe("compact_cnn_mnist", "smoke", data_dir=root, **{**SMALL, **overrides})
 
 
 def _entries(root: Path) -> list[Path]:
@@ -54,7 +54,7 @@ CHILD = textwrap.dedent(
     """
     import hashlib, json, sys
     from convbook import recipes
-    result = recipes.run_recipe("compact_cnn_mnist", "quick", data_dir=sys.argv[1],
+    result = recipes.run_recipe("compact_cnn_mnist", "smoke", data_dir=sys.argv[1],
                                 train_samples=512, test_samples=256, epochs=1, verbose=2)
     digest = hashlib.sha256(b"".join(w.tobytes() for w in result.model.get_weights()))
     print("RESULT " + json.dumps({
@@ -188,7 +188,7 @@ def test_a_damaged_entry_is_retrained_with_a_note(data_root, capsys):
 def _key(root: Path) -> dict:
     recipe = recipes.get("compact_cnn_mnist")
     plan = recipes.dataclasses.replace(
-        recipe.quick, **{k: v for k, v in SMALL.items() if k != "verbose"}
+        recipe.smoke, **{k: v for k, v in SMALL.items() if k != "verbose"}
     )
     return recipes._CachedRun(recipe, plan, {"data_dir": root, "verbose": 0}).key
 

@@ -52,7 +52,7 @@ def test_budget_error_names_the_variable_the_choices_and_the_value(monkeypatch):
     with pytest.raises(settings.SettingError) as caught:
         settings.budget()
     assert str(caught.value) == (
-        "CONVBOOK_BUDGET must be one of 'quick', 'full' (or unset for 'quick'); got 'Slow'."
+        "CONVBOOK_BUDGET must be one of 'smoke', 'full', 'long' (or unset for 'full'); got 'Slow'."
     )
     assert isinstance(caught.value, ValueError)
 
@@ -61,7 +61,7 @@ def test_defaults(monkeypatch):
     for variable in ("CONVBOOK_BUDGET", "CONVBOOK_DEVICE", "CONVBOOK_OFFLINE"):
         monkeypatch.delenv(variable, raising=False)
     assert (settings.budget(), settings.device_choice(), settings.offline()) == (
-        "quick",
+        "full",
         "auto",
         False,
     )

@@ -398,14 +398,14 @@ def test_verdict_rejects_impossible_ratios(relative):
 def test_by_verdict_groups_and_leaves_out_the_baseline():
     results = [
         fake("baseline", 1000, verdict="baseline", relative=1.0),
-        fake("quick", 1500, verdict="1.50x faster", relative=1.5),
+        fake("smoke", 1500, verdict="1.50x faster", relative=1.5),
         fake("same", 1020, verdict="no change (within 10%)", relative=1.02),
         fake("slow", 500, verdict="2.00x slower", relative=0.5),
         fake("baseline_again", 990, verdict="baseline", relative=0.99, repeat=True),
     ]
     groups = speed.by_verdict(results)
     assert {k: [r.name for r in v] for k, v in groups.items()} == {
-        "faster": ["quick"],
+        "faster": ["smoke"],
         "no change": ["same"],
         "slower": ["slow"],
         "skipped": [],
@@ -457,8 +457,8 @@ def test_knobs_name_what_differs():
     assert speed.get_variant("steps_per_execution_8").knobs() == "steps_per_execution=8"
 
 
-def test_quick_plan_fits_every_batch_size():
-    for budget in ("quick", "full"):
+def test_smoke_plan_fits_every_batch_size():
+    for budget in ("smoke", "full"):
         plan = speed.speed_plan(budget)
         assert plan.epochs >= 2
         assert all(plan.train_samples % v.batch_size == 0 for v in speed.VARIANTS)

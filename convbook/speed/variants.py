@@ -190,15 +190,21 @@ class SpeedPlan:
     epochs: int
 
 
-_PLANS = {"quick": SpeedPlan(train_samples=2048, epochs=3), "full": SpeedPlan(15360, 3)}
+_PLANS = {
+    "smoke": SpeedPlan(train_samples=2048, epochs=3),
+    "full": SpeedPlan(train_samples=4096, epochs=3),
+    "long": SpeedPlan(train_samples=15360, epochs=3),
+}
 
 
 def speed_plan(budget: str | None = None) -> SpeedPlan:
-    """Return the plan of ``budget`` (``"quick"`` or ``"full"``; default the setting).
+    """Return the plan of ``budget``, one of :data:`convbook.settings.BUDGETS`.
+
+    Without ``budget``, the setting (:func:`convbook.settings.budget`).
 
     Examples
     --------
-    >>> speed_plan("quick")
+    >>> speed_plan("smoke")
     SpeedPlan(train_samples=2048, epochs=3)
     """
     budget = settings.budget() if budget is None else budget

@@ -39,13 +39,18 @@ model = result.model
 # Two small helpers recur: ``softmax_output(n)`` is
 # ``layers.Dense(n, activation="softmax")``, and ``assemble`` feeds a ``keras.Input``
 # through the listed layers, in order, into a ``keras.Model``.
-from convbook import models
+from convbook import models, settings
 
 print(models.source("compact_cnn"))
 print(
     f"test accuracy {result.test_accuracy:.4f}, fit time {result.wall_time_s:.1f} s, "
     f"device: {result.device}"
 )
+target = recipes.get("compact_cnn_mnist").plan().target_accuracy
+if target is None:
+    print(f"the {settings.budget()} plan promises no accuracy")
+else:
+    print(f"target {target:.1%} met: {result.test_accuracy >= target}")
 for layer in model.layers:
     print(f"{layer.name:8s} {type(layer).__name__:13s} output {layer.output.shape}")
 
@@ -208,10 +213,10 @@ print(f"prediction: {probabilities.argmax()} (true label {data.y_test[0]})")
 # The mistakes
 # ------------
 #
-# :func:`convbook.training.evaluate` scores the whole test set (the same images the run
-# was tested on: the recipe drew its subset with seed 0, and so did we) and keeps the true
-# and the predicted digit of each image. :func:`convbook.inspection.misclassified` picks
-# out the wrong ones.
+# :func:`convbook.training.evaluate` scores the test set the run was tested on (all
+# 10,000 images, unless the budget's plan takes a subset; the recipe then draws it with
+# seed 0, and so did we) and keeps the true and the predicted digit of each image.
+# :func:`convbook.inspection.misclassified` picks out the wrong ones.
 from convbook.plotting import training as training_plots
 
 evaluation = training.evaluate(model, data)
@@ -260,9 +265,10 @@ print("same predicted digits:", np.array_equal(in_chunks[:500].argmax(1), refere
 #
 # 1. Train ``simple_cnn_mnist`` instead (its first layer also has 32 filters of 3x3) and
 #    draw its filters. Do the best matches with the Sobel kernels improve?
-# 2. Set ``CONVBOOK_BUDGET=full`` and run the page again. How far do the first layer's
-#    weights move from their starting values in the full run, and do the trained filters
-#    now match the classic kernels better than the untrained ones?
+# 2. Run the page again with ``CONVBOOK_BUDGET=smoke``, which trains on a small subset for
+#    fewer epochs. How far do the first layer's weights move from their starting values
+#    then, compared with the run printed above, and do the best matches with the classic
+#    kernels get better or worse?
 # 3. Pass ``layer_names=["conv2"]`` to :func:`convbook.inspection.feature_maps` and draw
 #    all 64 maps with ``max_channels=64``. Can you find maps that respond to the end of a
 #    stroke, or to a corner?
