@@ -114,7 +114,11 @@ def bars(book: dict) -> list[dict]:
     from convbook.recipes import RECIPES
 
     runs = [run for run in book.get("runs", []) if run["plan"]["test_samples"] is None]
-    accuracy = {run["recipe"]: run["test_accuracy"] for run in runs}
+    # A chapter may also run a recipe with overrides (one epoch, say): the bars are about
+    # each recipe's own plan, its longest run when the log has several.
+    accuracy = {}
+    for run in sorted(runs, key=lambda run: run["plan"]["epochs"]):
+        accuracy[run["recipe"]] = run["test_accuracy"]
 
     def shown(name: str) -> str:
         return f"{name} {accuracy[name]:.2%}" if name in accuracy else f"{name} not run"

@@ -93,8 +93,9 @@ def test_a_run_keeps_the_parts_it_did_not_time(build_times, tmp_path, monkeypatc
     assert parts["tests"]["date"] > earlier["date"] and "CPU cores" in parts["tests"]["machine"]
 
 
-def _run(recipe: str, accuracy: float, test_samples=None) -> dict:
-    return {"recipe": recipe, "test_accuracy": accuracy, "plan": {"test_samples": test_samples}}
+def _run(recipe: str, accuracy: float, test_samples=None, epochs=4) -> dict:
+    plan = {"test_samples": test_samples, "epochs": epochs}
+    return {"recipe": recipe, "test_accuracy": accuracy, "plan": plan}
 
 
 GOOD_RUNS = [
@@ -109,7 +110,9 @@ GOOD_RUNS = [
 
 
 def test_bars_pass_a_build_that_meets_every_promise(build_times):
-    bars = build_times.bars({"runs": GOOD_RUNS, "fresh_s": 1100.0, "cached_s": 90.0})
+    one_epoch = _run("dense_mnist", 0.9651, epochs=1)  # a chapter's extra short run
+    runs = [GOOD_RUNS[0], one_epoch, *GOOD_RUNS[1:]]
+    bars = build_times.bars({"runs": runs, "fresh_s": 1100.0, "cached_s": 90.0})
     assert [bar["met"] for bar in bars] == [True] * len(bars)
     assert {bar["what"] for bar in bars} >= {"The deep CNN", "LeNet-5", "The dense baseline"}
 
