@@ -46,7 +46,7 @@ def lenet5(
     61,706 parameters in all. Deviations from the 1998 paper, all usual today:
 
     * the paper squashed with a scaled tanh, ``1.7159 tanh(2x/3)``; we use plain
-      ``activation`` (``"tanh"`` by default, ``"relu"`` trains faster);
+      ``activation`` (``"tanh"`` by default, as in the 1998 paper; ``"relu"`` is the modern choice);
     * its subsampling layers S2 and S4 multiplied each 2x2 sum by a trainable coefficient,
       added a trainable bias and applied the squashing function; we use plain average
       pooling with no weights;
