@@ -35,6 +35,7 @@ extensions = [
     "sphinx-mathjax-offline",  # copies MathJax into _static/ and points mathjax_path there
     "sphinx_copybutton",  # a copy button on every code cell (its clipboard.js is local)
     "benchmark_results",  # docs/_ext: renders the benchmarks' JSON on the Performance page
+    "solutions",  # docs/_ext: each exercise's worked solution, collapsed (sphinx-design)
 ]
 
 exclude_patterns = ["_build"]

@@ -326,6 +326,73 @@ def test_copy_button_copies_the_code(browser, server):
     assert _console_errors(browser) == []
 
 
+# --------------------------------------------------------------------------- solutions
+
+_DETAILS = re.compile(r"<details\b([^>]*)>(.*?)</details>", re.DOTALL)
+
+
+def _solutions(html: str) -> list[tuple[str, str]]:
+    """Return (attributes, inner HTML) of each solution dropdown of a page."""
+    return [
+        (attrs, inner) for attrs, inner in _DETAILS.findall(html) if "convbook-solution" in attrs
+    ]
+
+
+def test_every_chapter_page_has_its_solutions_collapsed_after_the_exercises(book):
+    from test_solutions import exercise_numbers
+
+    for chapter in CHAPTERS:
+        page = book / "auto_gallery" / chapter.parent.name / f"{chapter.stem}.html"
+        html = page.read_text(encoding="utf-8")
+        expected = len(exercise_numbers(chapter.read_text(encoding="utf-8")))
+        solutions = _solutions(html)
+        assert len(solutions) == expected, f"{page.name}: {len(solutions)} of {expected}"
+        for number, (attrs, inner) in enumerate(solutions, start=1):
+            assert " open" not in attrs, f"{page.name}: solution {number} is open on load"
+            assert f"Solution to exercise {number}" in inner
+            assert "highlight-Python" in inner, f"{page.name}: solution {number} has no code"
+        assert (
+            html.index('id="exercises"')
+            < html.index('id="solutions"')
+            < html.index("convbook-solution")
+        )
+        assert "Total running time" not in solutions[-1][1]  # the trailer stays outside
+
+
+def test_downloads_keep_the_solutions_after_the_exercises(book):
+    import json
+
+    for chapter in CHAPTERS:
+        folder = book / "_downloads"
+        notebook = next(folder.rglob(f"{chapter.stem}.ipynb"))
+        cells = ["".join(cell["source"]) for cell in json.loads(notebook.read_text())["cells"]]
+        exercises = next(i for i, text in enumerate(cells) if "## Exercises" in text)
+        solutions = next(i for i, text in enumerate(cells) if "## Solutions" in text)
+        first = next(i for i, text in enumerate(cells) if ".. solution:: Exercise 1" in text)
+        assert exercises < solutions <= first, chapter.stem
+        script = next(folder.rglob(f"{chapter.stem}.py")).read_text(encoding="utf-8")
+        assert script.index("# Exercises") < script.index("# Solutions")
+
+
+def test_a_solution_is_closed_on_load_and_opens_on_click(browser, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _open(browser, f"{server}/auto_gallery/01_layer_math/04_pooling.html", "solutions-closed")
+    dropdowns = browser.find_elements(By.CSS_SELECTOR, "details.convbook-solution")
+    assert len(dropdowns) == 5
+    code = dropdowns[1].find_element(By.CSS_SELECTOR, "div.highlight-Python")
+    assert [d.get_property("open") for d in dropdowns] == [False] * 5
+    assert not code.is_displayed()
+    summary = dropdowns[1].find_element(By.CSS_SELECTOR, "summary")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
+    summary.click()
+    WebDriverWait(browser, 5).until(lambda b: code.is_displayed())
+    assert dropdowns[1].get_property("open") and not dropdowns[0].get_property("open")
+    browser.save_screenshot(str(ARTIFACTS / "solutions-open.png"))
+    assert _console_errors(browser) == []
+
+
 # --------------------------------------------------------------------------- the run cache
 
 

@@ -171,4 +171,68 @@ print(convolution.correlate2d(worked.image, worked.kernel))
 #    ``convolve2d`` and ``correlate2d``. Why are the two results equal?
 # 4. Change the impulse in ``convolution.why_flip(signal=[0, 1, 0, 0, 1, 0])``. Predict
 #    the convolution before running it: where do the copies of the kernel land?
+
+# %%
+# Solutions
+# ---------
+#
+# Try each exercise on your own before you read its solution. The solutions are run
+# every time the book is built, so the numbers they print come from this library.
+#
+# .. solution:: Exercise 1
+#
+#    Output position (1, 1) puts the window on rows 1-3 and columns 1-3 of the image: the
+#    dark area (all 5s) just inside the bright border, except its bottom-right cell, which
+#    is the top-left corner of the bright block (a 10). The flipped kernel has a -1 there,
+#    so that single bright pixel tips the sum: the 5s add up to 5 (three sit under a +1,
+#    two under a -1) and the 10 takes away 10, giving -5, the value at row 1, column 1
+#    of the output.
+at_1_1 = convolution.hand_convolution(position=(1, 1))
+print("patch under the window:\n", at_1_1.patch)
+print(at_1_1.products_sum())
+print("output[1, 1]:", at_1_1.output[1, 1])
+
+# %%
+# .. solution:: Exercise 2
+#
+#    The identity kernel has a single 1 in its centre, and it is its own 180-degree
+#    rotation, so each output value is just the pixel under the kernel's centre. With
+#    ``"valid"`` positions those centres are rows and columns 1 to 4, so the 4x4 output is
+#    the image with its one-pixel frame cut off. The kernel is called the identity because
+#    with ``mode="same"`` it gives back the image unchanged, just as multiplying by 1 does.
+identity = np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]])
+through_identity = convolution.hand_convolution(kernel=identity).output
+print(through_identity)
+print("equals the image without its border:", np.array_equal(through_identity, image[1:-1, 1:-1]))
+same_size = convolution.convolve2d(image, identity, mode="same")
+print("same mode gives the image back:", np.array_equal(same_size, image))
+
+# %%
+# .. solution:: Exercise 3
+#
+#    Convolution is correlation with the kernel rotated by 180 degrees. This kernel reads
+#    the same after that rotation (its first row equals its last row reversed, and so on),
+#    so :math:`\operatorname{flip}(K) = K` and the two operations multiply every patch by
+#    exactly the same weights. A kernel that is only mirror-symmetric left to right is not
+#    enough: rotating ``sobel y`` of Chapter 3 turns it into its negative.
+symmetric = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+convolved = convolution.convolve2d(image, symmetric)
+correlated = convolution.correlate2d(image, symmetric)
+print(convolved)
+print("flip(K) equals K:", np.array_equal(convolution.flip(symmetric), symmetric))
+print("convolve2d equals correlate2d:", np.array_equal(convolved, correlated))
+
+# %%
+# .. solution:: Exercise 4
+#
+#    Predict first. Convolution adds one copy of the kernel ``[1, 2, 3]`` for each impulse,
+#    scaled by the impulse's height, and ``mode="same"`` centres each copy on its impulse.
+#    The impulses at positions 1 and 4 therefore put ``1, 2, 3`` on positions 0-2 and again
+#    on 3-5. The copies do not overlap, so nothing is added up and the result is
+#    ``[1, 2, 3, 1, 2, 3]``. Correlation lays the kernel backwards instead:
+#    ``[3, 2, 1, 3, 2, 1]``. The check:
+two_impulses = convolution.why_flip(signal=[0, 1, 0, 0, 1, 0])
+print("convolution:", two_impulses.convolution)
+print("correlation:", two_impulses.correlation)
+print("as predicted:", two_impulses.convolution.tolist() == [1, 2, 3, 1, 2, 3])
 plt.show()

@@ -244,4 +244,66 @@ for label, (layer, shape) in examples.items():
 #    32x32 input (LeNet's first layer). How many parameters does it have?
 # 4. How does ``dense_vs_conv`` change for a 224x224x3 colour image with 64 filters?
 #    Why does the ratio grow so fast with image size?
+
+# %%
+# Solutions
+# ---------
+#
+# Try each exercise on your own before you read its solution. The solutions are run
+# every time the book is built, so the numbers they print come from this library.
+#
+# .. solution:: Exercise 1
+#
+#    Predict first. With ``"valid"`` padding :math:`P = 0`. At stride 1 the 5-wide window
+#    fits at :math:`28 - 5 + 1 = 24` positions, so the output is 24x24. At stride 2 only
+#    every other position is kept: :math:`\lfloor (28 - 5) / 2 \rfloor + 1 = 11 + 1 = 12`,
+#    so 12x12. The floor matters here: the windows start at columns 0, 2, ..., 22, and a
+#    thirteenth one, starting at 24, would need column 28, which does not exist, so the
+#    last column of the input is never read.
+for stride in (1, 2):
+    side = convolution.output_size(28, 5, "valid", stride)
+    print(f"28x28 input, 5x5 kernel, valid, stride {stride}: {side}x{side}")
+
+# %%
+# .. solution:: Exercise 2
+#
+#    For every even input size. ``"same"`` with stride 2 must give :math:`\lceil n / 2
+#    \rceil` windows, and those windows span :math:`2 (\lceil n / 2 \rceil - 1) + 3` cells.
+#    For odd :math:`n` that is :math:`n + 2`: two zeros, one on each side. For even
+#    :math:`n` it is :math:`n + 1`: a single zero, which Keras puts at the end, so the top
+#    gets none and the bottom gets one. The same holds for the columns (left and right).
+for n in range(1, 11):
+    before, after = convolution.pad_widths(n, 3, "same", 2)
+    note = "  <- more at the bottom" if after > before else ""
+    print(f"n={n:2d}: top {before}, bottom {after}{note}")
+
+# %%
+# .. solution:: Exercise 3
+#
+#    Each of the 6 filters has :math:`5 \times 5 \times 1 = 25` weights (one grey channel)
+#    and one bias, so the layer has :math:`6 \times 25 + 6 = 156` parameters. The 32x32
+#    input size plays no part: it only sets the output size, 28x28x6. Note that the next
+#    layer changes too: it now reads 6 channels instead of 32, so it has
+#    :math:`64 \times (3 \times 3 \times 6) + 64 = 3520` parameters instead of 18496.
+lenet_counts = convolution.parameter_counts([(6, 5), (64, 3), (8, 1)], input_shape=(32, 32, 1))
+print(lenet_counts.summary())
+print("first layer's output:", lenet_counts.model.layers[0].output.shape)
+
+# %%
+# .. solution:: Exercise 4
+#
+#    The dense layer joins each of the :math:`224 \cdot 224 \cdot 3 = 150528` inputs to
+#    each of the :math:`224 \cdot 224 \cdot 64 = 3211264` outputs: about 483 billion
+#    parameters, against :math:`64 \times 27 + 64 = 1792` for the convolution, some 270
+#    million times fewer. Both the number of inputs and the number of outputs grow with
+#    the pixel count :math:`HW`, so the dense layer grows with :math:`(HW)^2`, while the
+#    convolution's count never depends on the image size. The ratio is close to
+#    :math:`(HW)^2 \, C / (9C + 1)`, so doubling the side multiplies it by 16.
+big = convolution.dense_vs_conv(height=224, width=224, in_channels=3, filters=64)
+print(f"dense layer: {big.dense_params:,} parameters")
+print(f"conv layer:  {big.conv_params:,} parameters")
+print(f"ratio: {big.ratio:,.0f}")
+for side in (28, 56, 112, 224):
+    ratio = convolution.dense_vs_conv(side, side, in_channels=3, filters=64).ratio
+    print(f"{side}x{side}x3: the dense layer needs {ratio:,.0f} times as many")
 plt.show()

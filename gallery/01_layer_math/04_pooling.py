@@ -294,3 +294,90 @@ print("multiplications per image on 14x14 maps:", f"{multiplies[14]:,}")
 #    ``(4, 4, 3)`` image, and what is the output shape?
 # 5. For a 28x28 map, which pool sizes and strides give exactly 14 outputs with
 #    ``"valid"`` padding? Check your list with :func:`~convbook.pooling.output_size`.
+
+# %%
+# Solutions
+# ---------
+#
+# Work through each exercise before you open its solution. Every solution runs when the
+# book is built, so the numbers in it are this library's and this Keras version's.
+#
+# .. solution:: Exercise 1
+#
+#    Predict first. Without padding a window must fit inside the input, and windows do
+#    not overlap (the stride equals the pool size), so a 4-wide side holds
+#    :math:`\lfloor (4 - 3) / 3 \rfloor + 1 = 1` window. The output is 1x1: the largest
+#    value of the top-left 3x3 block. Row 3 and column 3 are never looked at, and they
+#    hold both the 3 and the 5. With ``padding="same"`` the output side is
+#    :math:`\lceil 4 / 3 \rceil = 2`, so the windows reach past the edge and every value
+#    is seen. The check:
+valid = pooling.max_pool2d(result.matrix, pool_size=3)
+same = pooling.max_pool2d(result.matrix, pool_size=3, padding="same")
+print("valid:", valid.shape, "predicted side:", pooling.output_size(4, pool_size=3))
+print(pooling.format_matrix(valid))
+seen = np.zeros_like(result.matrix, dtype=bool)
+seen[:3, :3] = True
+print("values never looked at:", result.matrix[~seen].astype(int).tolist())
+print("same:", same.shape, "predicted side:", pooling.output_size(4, pool_size=3, padding="same"))
+print(pooling.format_matrix(same))
+
+# %%
+# .. solution:: Exercise 2
+#
+#    The 2x2 windows split the matrix into four quadrants. Row 2, column 1 lies in the
+#    bottom-left quadrant (rows 2-3, columns 0-1), so the 5 moves from one window into
+#    another: the bottom-left output rises from 3 to 5, and the bottom-right one, which
+#    has only ones left, drops from 5 to 1. The two top outputs do not change. In the
+#    chapter the 5 moved to row 2, column 2, which is still inside the bottom-right
+#    quadrant: a window's maximum does not care where inside the window it sits.
+moved = result.matrix.copy()
+moved[3, 3], moved[2, 1] = 1.0, 5.0
+after = pooling.max_pool2d(moved)
+print(pooling.format_matrix(moved))
+print("before:\n" + pooling.format_matrix(result.max_2d))
+print("after:\n" + pooling.format_matrix(after))
+print("outputs that changed (row, column):", np.argwhere(after != result.max_2d).tolist())
+
+# %%
+# .. solution:: Exercise 3
+#
+#    Pooling works on each channel on its own: a window's maximum in the red channel
+#    never looks at green or blue. So zeroing one channel changes only that channel of
+#    the pooled image (it becomes all zeros), and the other two come out exactly as
+#    before. That is also why pooling keeps the number of channels.
+zeroed = image.copy()
+zeroed[..., 1] = 0
+pooled_zeroed = pooling.max_pool2d(zeroed)
+changed = [c for c in range(3) if not np.array_equal(pooled_zeroed[..., c], pooled_image[..., c])]
+print("channels of the pooled image that changed:", changed)
+print("that channel is now all zeros:", bool((pooled_zeroed[..., 1] == 0).all()))
+
+# %%
+# .. solution:: Exercise 4
+#
+#    A window as large as the image: ``pool_size=4`` on a 4x4 image gives one window,
+#    hence one value per channel and an output of shape ``(1, 1, 3)``. Keras' own
+#    ``GlobalMaxPooling2D`` computes the same three numbers but drops the two axes of
+#    length 1, returning shape ``(batch, 3)``.
+global_max = pooling.max_pool2d(image, pool_size=4)
+keras_global = keras.layers.GlobalMaxPooling2D()(image[np.newaxis].astype("float32"))
+print("pool_size=4:", global_max.shape, global_max.ravel().tolist())
+print("GlobalMaxPooling2D:", tuple(keras_global.shape), keras.ops.convert_to_numpy(keras_global))
+
+# %%
+# .. solution:: Exercise 5
+#
+#    With ``"valid"`` padding a side of 28 gives :math:`\lfloor (28 - p) / s \rfloor + 1`
+#    outputs for pool size :math:`p` and stride :math:`s`. That is 14 when
+#    :math:`\lfloor (28 - p) / s \rfloor = 13`. With stride 2, :math:`28 - p` must be 26
+#    or 27, so :math:`p` is 2 (the usual choice) or 1 (which skips every other pixel).
+#    With stride 1 it takes :math:`p = 15`, a window over half the map. Larger strides
+#    would need :math:`13 s \le 28 - p`, and :math:`s = 3` already needs 39. A search
+#    over every pool size and stride up to 28 confirms the list:
+pairs = [
+    (p, s)
+    for p in range(1, 29)
+    for s in range(1, 29)
+    if pooling.output_size(28, pool_size=p, strides=s) == 14
+]
+print("(pool size, stride) pairs giving 14 outputs:", pairs)

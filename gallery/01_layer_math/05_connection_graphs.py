@@ -209,4 +209,84 @@ print(f"receptive field: {graphs.receptive_field_size(3, n_layers=3, stride=2)} 
 # 5. Colour ``graphs.conv_graph_2d(4, 4, 2)`` by weight with
 #    ``draw_wiring(..., color_by_weight=True)``. How many colours do you expect?
 
+# %%
+# Solutions
+# ---------
+#
+# Try each exercise on your own before you read its solution. The solutions are run
+# every time the book is built, so the numbers they print come from this library.
+#
+# .. solution:: Exercise 1
+#
+#    With ``"valid"`` padding a 3×3 window fits at :math:`6 - 3 + 1 = 4` positions per
+#    axis, so there are :math:`4 \times 4 = 16` output units, each wired to its 9 pixels:
+#    :math:`16 \times 9 = 144` connections. There is no border effect because
+#    ``"valid"`` keeps only windows that lie wholly inside the image: no window reaches
+#    into padding, so no unit loses wires. With ``"same"`` padding the 36 units would have
+#    324 wires if none were lost; the border units' missing wires bring that down to 256.
+valid_2d = graphs.conv_graph_2d(6, 6, 3, padding="valid")
+outputs = graphs.output_nodes(valid_2d)
+print("output units:", len(outputs), "wires into each:", {valid_2d.in_degree(n) for n in outputs})
+print("connection_count:", graphs.connection_count(valid_2d), "by hand:", 4 * 4 * 9)
+
+# %%
+# .. solution:: Exercise 2
+#
+#    ``"same"`` padding with stride 2 gives :math:`\lceil 6 / 2 \rceil = 3` units per
+#    axis, so the output is 3×3. The windows start every 2 pixels but are 3 pixels wide,
+#    so neighbouring windows still overlap, by one row or column: output (0, 0) reads
+#    columns 0-2 and output (0, 1) reads columns 2-4. The last window (columns 4-5) hangs
+#    over the edge by one cell, into the zero that Keras adds at the end.
+strided = graphs.conv_graph_2d(6, 6, 3, stride=2)
+print("output shape:", strided.graph["output_shape"])
+for j in range(3):
+    columns = sorted({c for _, _, c in graphs.receptive_field(strided, ("out", 0, j))})
+    print(f"('out', 0, {j}) reads columns {columns}")
+fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+for ax, j in zip(axes, (0, 1), strict=True):
+    draw_wiring(strided, ax=ax, highlight=("out", 0, j), title=f"stride 2: ('out', 0, {j})")
+fig.suptitle("Stride 2: a 3×3 output, and neighbouring windows share input column 2")
+
+# %%
+# .. solution:: Exercise 3
+#
+#    The dense layer wires each of the 784 pixels to each of the 784 outputs:
+#    :math:`784^2 = 614656` connections. The ``"same"`` convolution would have
+#    :math:`784 \times 9 = 7056` if every unit had its full window; the border units lose
+#    the wires that would fall on the padding. Along one axis the windows hold
+#    :math:`28 \times 3 - 2 = 82` real pixels in all, so the 2-D layer has
+#    :math:`82^2 = 6724` connections: the dense layer computes about 91 times as many
+#    products. The convolution's graph is small enough to build and count.
+dense_28 = 784 * 784
+conv_28 = graphs.connection_count(graphs.conv_graph_2d(28, 28, 3))
+print(f"dense: {dense_28:,}  convolution: {conv_28:,}  ratio: {dense_28 / conv_28:.1f}")
+
+# %%
+# .. solution:: Exercise 4
+#
+#    The field is :math:`1 + 2L` pixels wide after :math:`L` layers, and it must be at
+#    least 28 wide: 13 layers give 27, one pixel short, and 14 layers give 29. So 14
+#    layers, with ``"same"`` padding so that the maps keep their size (with ``"valid"``
+#    padding a 28×28 input has shrunk to 2×2 after 13 layers). This holds for a unit in
+#    the middle of the map: its field reaches 14 pixels each way. A unit in a corner has
+#    half its field hanging off the image, so after 14 layers it sees only 15×15 pixels.
+print("field after 13 and 14 layers:", [graphs.receptive_field_size(3, n) for n in (13, 14)])
+deep = graphs.stack_conv_2d(28, 28, 3, n_layers=14, padding="same")
+for node in [("out", 13, 13), ("out", 0, 0)]:
+    print(f"{node} sees {len(graphs.receptive_field(deep, node))} of 784 pixels")
+
+# %%
+# .. solution:: Exercise 5
+#
+#    Four colours. A 2×2 kernel has 4 cells, and with weight sharing each cell is one
+#    number used at every position, so every wire carries one of just 4 weights, whatever
+#    the size of the image. The windows in the last row and column hang over the zero that
+#    ``"same"`` padding adds at the bottom and right, so they lose some wires (49 in all
+#    instead of :math:`16 \times 4 = 64`), but no new colour appears.
+tiny = graphs.conv_graph_2d(4, 4, 2)
+print("distinct weights:", graphs.weight_count(tiny), "connections:", graphs.connection_count(tiny))
+fig = draw_wiring(
+    tiny, color_by_weight=True, title="2×2 kernel, colour = weight: 4 colours, reused everywhere"
+)
+
 plt.show()

@@ -364,3 +364,213 @@ print("same count:", functional_model.count_params() == model.count_params())
 #    warm-up plus cosine decay.
 # 5. Set ``BATCH_SIZE = 32`` and then ``512``. Predict the steps per epoch, then compare
 #    the time per epoch and the accuracy after the same number of epochs.
+
+# %%
+# Solutions
+# ---------
+#
+# Try each exercise yourself before you open its solution. The solutions run every time
+# the book is built. Training the whole network again for every exercise would take as
+# long as the page itself, so the solutions that train use a short plan instead: the same
+# network and seed, the first 1,024 training images, two epochs, Adam at a constant
+# rate of 0.001, checked on 512 images from the held-out end of the training set and
+# scored on the first 2,048 test images. (Multiples of every batch size used here: no
+# batch is left smaller than the others, so Keras builds each training step only once.)
+# The numbers they print belong to this short plan; each solution says what to expect
+# from a full run.
+#
+# .. solution:: Exercise 1
+#
+#    With dropout, the training accuracy that ``fit`` reports is measured while dropout
+#    silences 30% of the values, so it tends to trail the validation accuracy (compare the
+#    two curves of the chapter's plot). Without dropout nothing handicaps the training
+#    batches: the training curves move up towards the validation curves, and on a full
+#    run they usually pass them and keep pulling away (training loss lower, training
+#    accuracy higher), the sign of a network that starts to memorise its training images.
+#    Compare the gaps in the last epoch of the two short runs below. Expect the test
+#    accuracy of a full run to change far less than the curves, by a few tenths of a point
+#    at most: 54,000 images leave this small network little room to memorise, so dropout
+#    helps it only a little.
+SHORT_IMAGES, SHORT_EPOCHS = 1_024, 2
+x_short, y_short = x_train[:SHORT_IMAGES], y_train[:SHORT_IMAGES]
+x_check, y_check = x_train[-512:], y_train[-512:]  # never trained on in the short plan
+x_test_short, y_test_short = x_test[:2_048], y_test[:2_048]
+
+
+def first_cnn(kernel_size=KERNEL_SIZE, dropout=True):
+    """Build the chapter's network from freshly seeded weights, optionally without dropout."""
+    keras.utils.set_random_seed(SEED)
+    stack = [
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(FILTERS[0], kernel_size, activation="relu", name="conv1"),
+        layers.MaxPooling2D(pool_size=2, name="pool1"),
+        layers.Conv2D(FILTERS[1], kernel_size, activation="relu", name="conv2"),
+        layers.MaxPooling2D(pool_size=2, name="pool2"),
+        layers.Flatten(name="flatten"),
+        layers.Dropout(DROPOUT_RATE, name="dropout1"),
+        layers.Dense(HIDDEN_UNITS, activation="relu", name="hidden"),
+        layers.Dropout(DROPOUT_RATE, name="dropout2"),
+        layers.Dense(10, activation="softmax", name="output"),
+    ]
+    if not dropout:
+        stack = [layer for layer in stack if not isinstance(layer, layers.Dropout)]
+    return keras.Sequential(stack)
+
+
+def short_run(network, optimizer=None, batch_size=BATCH_SIZE, verbose=0):
+    """Compile and train `network` on the short plan; return its history dictionary."""
+    network.compile(
+        loss="sparse_categorical_crossentropy",
+        optimizer=optimizer or keras.optimizers.Adam(learning_rate=1e-3),
+        metrics=["accuracy"],
+    )
+    return network.fit(
+        x_short,
+        y_short,
+        epochs=SHORT_EPOCHS,
+        batch_size=batch_size,
+        validation_data=(x_check, y_check),
+        verbose=verbose,
+    ).history
+
+
+def short_test_accuracy(network):
+    return network.evaluate(x_test_short, y_test_short, batch_size=BATCH_SIZE, verbose=0)[1]
+
+
+with_dropout = first_cnn()
+with_dropout_run = short_run(with_dropout)
+without_dropout = first_cnn(dropout=False)
+without_dropout_run = short_run(without_dropout)
+for run_name, network, record in (
+    ("with dropout", with_dropout, with_dropout_run),
+    ("without dropout", without_dropout, without_dropout_run),
+):
+    print(run_name)
+    for epoch_index in range(SHORT_EPOCHS):
+        print(
+            f"  epoch {epoch_index + 1}: loss {record['loss'][epoch_index]:.3f} (training) "
+            f"{record['val_loss'][epoch_index]:.3f} (validation), accuracy "
+            f"{record['accuracy'][epoch_index]:.3f} (training) "
+            f"{record['val_accuracy'][epoch_index]:.3f} (validation)"
+        )
+    accuracy_gap = record["accuracy"][-1] - record["val_accuracy"][-1]
+    print(f"  last epoch, training minus validation accuracy: {100 * accuracy_gap:+.1f} points")
+    print(f"  accuracy on {len(x_test_short):,} test images: {short_test_accuracy(network):.4f}")
+
+# %%
+# .. solution:: Exercise 2
+#
+#    A 5x5 filter fits :math:`28 - 5 + 1 = 24` times along a side, so ``conv1`` gives
+#    24x24x16 maps and ``pool1`` 12x12x16; ``conv2`` gives :math:`12 - 4 = 8`, so 8x8x32,
+#    and ``pool2`` 4x4x32, which flattens to 512 values instead of 800. The counts:
+#    ``conv1`` :math:`5 \cdot 5 \cdot 1 \cdot 16 + 16 = 416`, ``conv2``
+#    :math:`5 \cdot 5 \cdot 16 \cdot 32 + 32 = 12{,}832`, ``hidden``
+#    :math:`512 \cdot 128 + 128 = 65{,}664` and ``output`` still 1,290: 80,202 in all,
+#    against 108,618 with 3x3 filters. The convolutions grow, almost threefold, but
+#    ``hidden`` loses far more, 36,864 weights, so the larger filters make the whole
+#    network smaller.
+side_5 = ((28 - 5 + 1) // 2 - 5 + 1) // 2
+flat_5 = side_5 * side_5 * FILTERS[1]
+predicted_5 = {
+    "conv1": 5 * 5 * 1 * FILTERS[0] + FILTERS[0],
+    "conv2": 5 * 5 * FILTERS[0] * FILTERS[1] + FILTERS[1],
+    "hidden": flat_5 * HIDDEN_UNITS + HIDDEN_UNITS,
+    "output": HIDDEN_UNITS * 10 + 10,
+}
+wide_filters = first_cnn(kernel_size=5)
+for layer in wide_filters.layers:
+    expected_count = predicted_5.get(layer.name, 0)
+    print(
+        f"{layer.name:8s} output {str(tuple(layer.output.shape)):17s} parameters "
+        f"{layer.count_params():>6,} (predicted {expected_count:,})"
+    )
+print(f"total: {wide_filters.count_params():,} with 5x5 filters, {model.count_params():,} with 3x3")
+
+# %%
+# .. solution:: Exercise 3
+#
+#    Nothing but the labels' shape. For a one-hot row :math:`y` the categorical
+#    cross-entropy :math:`-\sum_k y_k \log p_k` keeps only the term of the true class,
+#    :math:`-\log p_{\text{true}}`, which is exactly what the sparse loss computes from
+#    the integer label. The same loss for every image means the same gradients, so
+#    training takes the same steps and reaches the same weights, and ``"accuracy"``
+#    counts the same hits. The one real difference is memory: ten floating-point numbers
+#    per label (``to_categorical`` makes 8-byte floats) instead of one byte, 80 times as
+#    much. The check below scores the chapter's trained network both ways, image by
+#    image; a short training run with one-hot labels would also repeat the sparse run's
+#    history.
+one_hot_test = keras.utils.to_categorical(y_test, 10)
+print("labels:", y_test.shape, y_test.dtype, "-> one-hot:", one_hot_test.shape, one_hot_test.dtype)
+per_image_sparse = keras.ops.convert_to_numpy(
+    keras.losses.sparse_categorical_crossentropy(y_test, probabilities)
+)
+per_image_one_hot = keras.ops.convert_to_numpy(
+    keras.losses.categorical_crossentropy(one_hot_test, probabilities)
+)
+largest_difference = float(np.abs(per_image_sparse - per_image_one_hot).max())
+print(f"largest difference between the two losses over 10,000 images: {largest_difference:.1e}")
+print(f"mean loss: sparse {per_image_sparse.mean():.6f}, one-hot {per_image_one_hot.mean():.6f}")
+print(f"memory for the training labels: {y_train.nbytes:,} bytes as integers, ", end="")
+print(f"{keras.utils.to_categorical(y_train, 10).nbytes:,} bytes one-hot")
+
+# %%
+# .. solution:: Exercise 4
+#
+#    What to look for. A constant 0.001 takes small steps throughout: steady curves, but
+#    slow progress at first. A constant ``PEAK_LEARNING_RATE`` (0.003) gets furthest
+#    early, but it never lowers its steps, so its late epochs keep jumping around the
+#    minimum and its validation curve tends to be the noisiest. The warm-up plus cosine
+#    decay starts gently, peaks at the same 0.003 and ends with tiny steps that settle the
+#    weights; over the chapter's seven epochs that usually gives the lowest final
+#    validation loss and a test accuracy as good as or better than either constant rate,
+#    by a few tenths of a point at most. In a run as short as the one below the final,
+#    careful steps have little to refine, so larger steps simply tend to get further. The
+#    schedule here is rebuilt for the short plan's 16 steps.
+short_steps = SHORT_EPOCHS * int(np.ceil(SHORT_IMAGES / BATCH_SIZE))
+short_warmup = int(WARMUP_FRACTION * short_steps)
+short_schedule = keras.optimizers.schedules.CosineDecay(
+    initial_learning_rate=0.0,
+    decay_steps=short_steps - short_warmup,
+    warmup_target=PEAK_LEARNING_RATE,
+    warmup_steps=short_warmup,
+)
+rate_runs = {"constant 0.001": (with_dropout, with_dropout_run)}
+for run_name, rate in (
+    ("constant 0.003", PEAK_LEARNING_RATE),
+    ("warm-up + cosine", short_schedule),
+):
+    network = first_cnn()
+    rate_runs[run_name] = (network, short_run(network, keras.optimizers.Adam(learning_rate=rate)))
+for run_name, (network, record) in rate_runs.items():
+    losses = ", ".join(f"{value:.3f}" for value in record["val_loss"])
+    print(
+        f"{run_name:17s} validation loss per epoch {losses}; "
+        f"test accuracy {short_test_accuracy(network):.4f}"
+    )
+
+# %%
+# .. solution:: Exercise 5
+#
+#    One step per batch, the last one smaller: on the chapter's 54,000 fitting images,
+#    :math:`\lceil 54{,}000 / 32 \rceil = 1{,}688` steps per epoch at batch size 32,
+#    422 at 128 and :math:`\lceil 54{,}000 / 512 \rceil = 106` at 512. Every step has a
+#    fixed cost besides its arithmetic, so the 1,688 small steps of batch 32 tend to make
+#    the slowest epoch. From 128 to 512 there is less left to save: a CPU has few cores to
+#    keep busy, so there the time per epoch may hardly change, while a GPU, which works on
+#    a whole batch at once, gains more from large batches. After the same number of
+#    epochs the small batches have made many more updates, so they are usually further
+#    along; batch 512, with a quarter of the updates of 128 at the same learning rate,
+#    tends to lag. Keras prints each epoch's time and its milliseconds per step below; the
+#    first epoch also includes building the training step, and on a shared machine the
+#    seconds jump about, so read them loosely. The short plan's 1,024 images take 32, 8
+#    and 2 steps.
+for size in (32, 512):
+    print(f"batch size {size}: {int(np.ceil(fit_images / size)):,} steps per epoch on the full run")
+batch_runs = {BATCH_SIZE: with_dropout_run}
+for size in (32, 512):
+    print(f"batch size {size}, short plan:")
+    batch_runs[size] = short_run(first_cnn(), batch_size=size, verbose=2)
+for size, record in sorted(batch_runs.items()):
+    print(f"batch size {size:3d}: validation accuracy after {SHORT_EPOCHS} epochs ", end="")
+    print(f"{record['val_accuracy'][-1]:.3f}")

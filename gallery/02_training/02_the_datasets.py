@@ -198,3 +198,109 @@ if kmnist_loaded:
 #    does it tell you about where the information in an image is?
 # 5. If Kuzushiji-MNIST was unavailable, follow the printed instructions on a machine with
 #    internet access, then run this page again.
+
+# %%
+# Solutions
+# ---------
+#
+# Try each exercise yourself before you open its solution. The solutions run every time
+# the book is built, so what they print comes from the same data files as the page.
+#
+# .. solution:: Exercise 1
+#
+#    The mean pixel value is the average brightness, so it measures how much of the
+#    picture is covered. A digit is a thin pen stroke on a black background: roughly a
+#    fifth of MNIST's pixels are not zero, and the mean is low, about 33 out of 255.
+#    Fashion-MNIST's objects fill much of the frame, and fabric is grey rather than black,
+#    so its mean is more than twice as high, about 73. Fashion-MNIST has more "ink".
+import numpy as np
+
+mnist_mean, fashion_mean = float(x_train.mean()), float(fx_train.mean())
+print(f"mean pixel value: MNIST {mnist_mean:.1f}, Fashion-MNIST {fashion_mean:.1f}")
+print(f"share of pixels that are not 0: MNIST {np.mean(x_train > 0):.1%}, ", end="")
+print(f"Fashion-MNIST {np.mean(fx_train > 0):.1%}")
+print("Fashion-MNIST has more ink:", fashion_mean > mnist_mean)
+
+# %%
+# .. solution:: Exercise 2
+#
+#    ``np.flatnonzero(y_train == d)`` lists the positions of every image labelled ``d``,
+#    and its first entry is the first such image. The first ten labels are
+#    5, 0, 4, 1, 9, 2, 1, 3, 1, 4, so seven of the ten digits appear among the first ten
+#    images; 6, 7 and 8 come a little later. Passing the ten indices to ``show_samples``
+#    with one row of ten draws one example of every digit, in the order 0 to 9.
+first_of_each = [int(np.flatnonzero(y_train == d)[0]) for d in range(10)]
+print("index of the first training image of each digit 0-9:", first_of_each)
+fig = data_plots.show_samples(
+    x_train[first_of_each],
+    y_train[first_of_each],
+    mnist_names,
+    n_rows=1,
+    n_cols=10,
+    title="The first training image of each digit",
+)
+
+# %%
+# .. solution:: Exercise 3
+#
+#    The average 3 is a blurred but clearly readable 3: bright where most writers put
+#    their strokes (the two bows and the middle), with a grey haze around them where
+#    slant, size and thickness differ from writer to writer. Because every digit was
+#    centred in its frame, the strokes line up well enough to survive the averaging. An
+#    average trouser works the same way: two bright legs with a gap between them, a sharp
+#    outline because the photographs were all framed alike. Averages like these are what
+#    a very simple classifier compares each image with.
+import matplotlib.pyplot as plt
+
+average_three = x_train[y_train == 3].mean(axis=0)
+trouser = fashion_names.index("Trouser")
+average_trouser = fx_train[fy_train == trouser].mean(axis=0)
+fig, axes = plt.subplots(1, 2, figsize=(7, 3.5))
+for ax, average, name in (
+    (axes[0], average_three, "MNIST: 3"),
+    (axes[1], average_trouser, "Trouser"),
+):
+    shown = ax.imshow(average, cmap="gray", vmin=0, vmax=255)
+    ax.set(title=f"average {name}", xlabel="pixel column", ylabel="pixel row")
+fig.colorbar(shown, ax=axes, label="mean pixel value")
+fig.suptitle("Class averages: sharp where the images agree, hazy where they differ")
+single_three = x_train[first_of_each[3]]
+print(f"brightest pixel: one 3 {single_three.max()}, the average 3 {average_three.max():.0f}")
+
+# %%
+# .. solution:: Exercise 4
+#
+#    About four pixels in five: 38 million of MNIST's 47 million training pixels are
+#    exactly 0. So the information sits in the remaining fifth, the pixels on and along
+#    the strokes; the dark background only says where the digit is not. Some positions
+#    carry no information at all: a few dozen pixels at the corners and the top edge are
+#    0 in every one of the 60,000 images, so a weight that reads only such a pixel never
+#    receives a signal.
+zero_pixels = int(np.count_nonzero(x_train == 0))
+zero_share = zero_pixels / x_train.size
+print(f"pixels that are exactly 0: {zero_pixels:,} of {x_train.size:,} ({zero_share:.1%})")
+always_zero = np.all(x_train == 0, axis=0)
+print(f"positions that are 0 in every training image: {int(always_zero.sum())} of 784")
+
+# %%
+# .. solution:: Exercise 5
+#
+#    The loader's message names four files on the authors' server and the folder
+#    ``<data directory>/kmnist/``. On a machine with internet access, download the four
+#    files, copy them unchanged into that folder on this machine, and run
+#    ``convbook data fetch kmnist``: it checks each file against its SHA-256 checksum and
+#    writes the verified cache (where the internet is reachable, that command alone
+#    downloads and verifies the files). Run the page again and the Kuzushiji-MNIST section
+#    shows the summary, 24 samples and one character's pixel values; like Fashion-MNIST,
+#    the dataset has 6,000 training and 1,000 test images per class. The code below says
+#    which case this build is in.
+from convbook import settings
+
+kmnist_record = datasets.info("kmnist")
+print("Kuzushiji-MNIST is cached on this machine:", datasets.cached("kmnist"))
+if kmnist_loaded:
+    print("training images per class:", inspection.class_counts(ky_train, 10).tolist())
+else:
+    print("put these files, unchanged, in", settings.data_dir() / "kmnist")
+    for raw_file in kmnist_record.official_fileset.files:
+        print("   ", kmnist_record.origins[0].base_url + raw_file.name)

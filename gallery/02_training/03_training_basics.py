@@ -707,3 +707,226 @@ plt.show()
 # 5. In section 5, set ``PATIENCE`` to 1 and then to 8. At which epoch does training stop
 #    each time, and which weights do you end up with? Why does ``restore_best_weights``
 #    matter more for a large patience?
+
+# %%
+# Solutions
+# ---------
+#
+# Try each exercise yourself before you open its solution. The solutions run every time
+# the book is built; repeating the page's longer experiments in full would take several
+# times as long as the page, so where an exercise asks for one, its solution runs a
+# smaller version on the same data, from the same seed, and says what the full version
+# adds.
+#
+# .. solution:: Exercise 1
+#
+#    The full search is 18 trial runs, and the six stochastic ones (4,000 updates per
+#    epoch) alone cost more than everything else on this page, so here is a spot check
+#    instead. For mini-batches it trains the rates on either side of the chosen one, 0.1
+#    and 1, from the same start for one epoch, and compares the training loss: a chosen
+#    rate that beats both neighbours is what the search keeps. For batch gradient descent
+#    it trains rate 1 for ten epochs, a third of the search's 30; the lower neighbour,
+#    ``trial("batch", 0.1, 10)``, costs as much again and is left to you, as are the
+#    stochastic trials, ``trial("stochastic", rate, 1)``, each as long as one epoch of the
+#    stochastic run in section 2. At rate 1, look at batch gradient descent's loss step by
+#    step: the gradient is exact, but a step that long overshoots, and once a step lands
+#    far up the other side of the valley the loss jumps. A jump can leave a filter's sums
+#    below zero for every image; ReLU then passes nothing from it, and no gradient reaches
+#    it again. With most filters dead the network can hardly tell the images apart, and
+#    its loss stays near :math:`\ln 10 \approx 2.303`, the loss of giving every class
+#    the same probability. The code counts the dead filters.
+
+
+def trial(method, rate, epochs):
+    """Train from the seed's initial weights with one method and rate; return the model
+    and the loss ``fit`` logged for each epoch (for batch gradient descent, the training
+    loss just before that epoch's single update)."""
+    keras.utils.set_random_seed(SEED)
+    network = build_model()
+    network.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=rate),
+        loss="sparse_categorical_crossentropy",
+    )
+    logged = network.fit(
+        x_train, y_train, batch_size=GD_BATCH_SIZES[method], epochs=epochs, verbose=0
+    )
+    return network, logged.history["loss"]
+
+
+def training_loss(network):
+    return network.evaluate(x_train, y_train, batch_size=1_000, verbose=0)
+
+
+spot_checks = {"mini-batch": ((0.1, 1.0), 1), "batch": ((1.0,), 10)}
+for method, (neighbours, trial_epochs) in spot_checks.items():
+    chosen = GD_LEARNING_RATES[method]
+    print(f"{method}: training loss after {trial_epochs} epochs")
+    print(f"  rate {chosen:<4} (chosen): {curves[method]['loss'][trial_epochs]:.3f}")
+    for rate in neighbours:
+        network, logged_losses = trial(method, rate, trial_epochs)
+        print(f"  rate {rate:<4}: {training_loss(network):.3f}")
+rate_one_network, rate_one_losses = network, logged_losses  # the last trial: batch, rate 1
+print("batch gradient descent at rate 1, loss before each step:")
+print("  " + ", ".join(f"{loss:.3f}" for loss in rate_one_losses))
+filter_maps = keras.Model(rate_one_network.inputs, rate_one_network.layers[0].output).predict(
+    x_train, batch_size=1_000, verbose=0
+)
+dead_filters = int(np.sum(~np.any(filter_maps > 0, axis=(0, 1, 2))))
+print(f"filters that output 0 for every training image: {dead_filters} of {filter_maps.shape[-1]}")
+
+
+# %%
+# .. solution:: Exercise 2
+#
+#    With 256 images per step an epoch holds :math:`\lceil 4000 / 256 \rceil = 16`
+#    updates: 16 times as many as batch gradient descent, 8 times fewer than mini-batches
+#    of 32, so per epoch it should land between the two. Per second, its epochs are
+#    cheaper than the mini-batch epochs (fewer steps, each giving the processor more work
+#    at once) but not eight times cheaper, so it also tends to fall between them: compare
+#    the seconds each method needed to reach the chapter's target loss. At rate 1 it can
+#    overshoot and collapse, as batch gradient descent can (exercise 1). The seconds were
+#    measured at different moments on a shared machine, so compare them loosely. On a GPU
+#    a step of 256 or 4,000 images costs hardly more than a step of 32, because the GPU
+#    works on all of them at once: the large batches gain by far the most, and stochastic
+#    gradient descent, whose steps are almost all fixed cost, gains the least.
+batch_256 = {}
+for rate in (0.3, 1.0):
+    keras.utils.set_random_seed(SEED)
+    network = build_model()
+    network.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=rate), loss="sparse_categorical_crossentropy"
+    )
+    clock_256 = LossAndClock(x_train, y_train)
+    network.fit(
+        x_train, y_train, batch_size=256, epochs=common_epochs, verbose=0, callbacks=[clock_256]
+    )
+    batch_256[rate] = {"loss": clock_256.losses, "seconds": clock_256.seconds}
+print(
+    f"after {common_epochs} epochs: training loss; seconds per epoch; "
+    f"seconds to reach a loss of {target_loss:.3f} (the chapter's target)"
+)
+rows_256 = [(f"batch 256, rate {rate}", curve) for rate, curve in batch_256.items()]
+rows_256 += [(f"{name}, rate {GD_LEARNING_RATES[name]}", curves[name]) for name in curves]
+for label, curve in sorted(rows_256, key=lambda row: row[1]["loss"][common_epochs]):
+    per_epoch = curve["seconds"][-1] / (len(curve["seconds"]) - 1)
+    reached = [
+        t for t, loss in zip(curve["seconds"], curve["loss"], strict=True) if loss <= target_loss
+    ]
+    to_target = f"{reached[0]:5.1f} s" if reached else "not reached"
+    print(f"  {label:26s} {curve['loss'][common_epochs]:.3f}; {per_epoch:5.2f} s; {to_target}")
+
+# %%
+# .. solution:: Exercise 3
+#
+#    Gradient descent with a small rate never steps across a point where the slope is
+#    zero: it moves against the slope, and the slope shrinks to zero as it gets there. The
+#    slope :math:`4w^3 - 6w + 1` is zero three times. Two zeros are the valley floors,
+#    near -1.301 and 1.131; the one between them, near 0.170, is the top of the hill that
+#    separates them. Left of it the slope is positive, so every step moves left, into the
+#    deep valley; right of it the slope is negative, so every step moves right, into the
+#    shallow one. A start on either side of 0.170, however close, ends in that side's
+#    valley (the closer the start, the longer it takes to leave the hilltop).
+slope_zeros = np.sort(np.roots([4.0, 0.0, -6.0, 1.0]).real)
+hilltop = slope_zeros[1]
+print("the slope is zero at w =", ", ".join(f"{w:+.3f}" for w in slope_zeros))
+for start in (hilltop - 0.01, hilltop + 0.01, -2.0, 0.0, 0.5, 2.0):
+    w = start
+    for _ in range(TOY_STEPS):
+        w -= TOY_LEARNING_RATE * toy_gradient(w)
+    print(f"start w = {start:+.3f} (slope {toy_gradient(start):+.3f}): ends at w = {w:+.3f}")
+
+# %%
+# .. solution:: Exercise 4
+#
+#    The overstatement comes from luck in the choosing set, and luck shrinks as that set
+#    grows: an accuracy measured on :math:`n` images scatters by about
+#    :math:`\sqrt{p(1 - p)/n}`, which for an accuracy :math:`p` near 0.9 is about 3
+#    points on 100 images and 0.4 on 5,000. So the average gap of the test-A pick is
+#    largest for 100 images and smallest for 5,000, as the table above already suggests.
+#    A single split is one draw of that luck, too high or too low, which is why the
+#    average over 500 splits is the number to trust. Choosing among more runs flatters the
+#    winner more: the highest of 20 lucky scores tends to be higher than the highest of
+#    10, although the growth slows as runs are added. Training ten more runs would double
+#    section 4's training time, so the code shows the same effect with the ten runs at
+#    hand, picking the best of :math:`k` of them (a random :math:`k` for each split). With
+#    :math:`k = 1` there is no choice and no systematic gap. To see 20, set
+#    ``SELECTION_SEEDS = tuple(range(1, 21))`` and run section 4 again.
+
+
+def scores_on_splits(test_a_images):
+    """Section 4 rerun with another test-A size: each run's test-A and test-B accuracy on
+    each of SPLIT_DRAWS random splits, drawn as section 4 draws them."""
+    split_rng = np.random.default_rng(SEED)
+    return [
+        split_scores(split_rng.permutation(len(y_test))[:test_a_images]) for _ in range(SPLIT_DRAWS)
+    ]
+
+
+def winner_gaps(scores, runs_per_pick):
+    """For each split, the test-A winner among `runs_per_pick` random runs: its test-A
+    minus its test-B accuracy."""
+    run_rng = np.random.default_rng(SEED)
+    gaps = []
+    for a_scores, b_scores in scores:
+        candidates = np.sort(run_rng.permutation(len(SELECTION_SEEDS))[:runs_per_pick])
+        winner = candidates[np.argmax(a_scores[candidates])]
+        gaps.append(a_scores[winner] - b_scores[winner])
+    return np.array(gaps)
+
+
+scores_by_size = {size: scores_on_splits(size) for size in (100, TEST_A_IMAGES, 5_000)}
+for size, scores in scores_by_size.items():
+    gaps_all_runs = winner_gaps(scores, len(SELECTION_SEEDS))
+    print(
+        f"test A of {size:5,d} images: first split {100 * gaps_all_runs[0]:+.2f} points, "
+        f"average {100 * gaps_all_runs.mean():+.2f}"
+    )
+print(f"(section 4, 500 images: first split {100 * first_gap_test_a:+.2f}, ", end="")
+print(f"average {100 * mean_gap_test_a:+.2f})")
+for runs_per_pick in (1, 2, 5, 10):
+    mean_gap = winner_gaps(scores_by_size[TEST_A_IMAGES], runs_per_pick).mean()
+    print(
+        f"best of {runs_per_pick:2d} runs on {TEST_A_IMAGES} images: {100 * mean_gap:+.2f} points"
+    )
+
+# %%
+# .. solution:: Exercise 5
+#
+#    ``EarlyStopping`` counts the epochs since the best validation loss and stops when
+#    that count reaches the patience: a run stops ``PATIENCE`` epochs after its best
+#    epoch, unless a later epoch beats it. With patience 1 it stops at the first epoch
+#    that fails to improve; the run above stopped early with patience 3, so the three
+#    epochs after its best all failed, and patience 1 stops at the first of them, the
+#    epoch right after the best. With patience 8 it trains at least eight epochs
+#    past the best, epochs the run above never reached, and longer if one of them sets a
+#    new best. Thanks to ``restore_best_weights=True`` both end with the best epoch's
+#    weights. Without it you keep the last epoch's: one epoch past the best with patience
+#    1, eight or more with patience 8, each of them spent fitting the training images
+#    more closely and, once the validation loss rises, the new images worse. The larger
+#    the patience, the further the last weights drift from the best, so restoring matters
+#    more. The check replays the recorded validation losses through a real
+#    ``EarlyStopping``; patience 3 must give back the run above.
+
+
+def replay_early_stopping(losses, patience):
+    """Feed recorded validation losses to EarlyStopping; return the stopping epoch
+    (None if it would train on) and the best epoch so far, both counted from 1."""
+    watcher = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience)
+    watcher.set_model(build_model())
+    watcher.on_train_begin()
+    for epoch_index, loss in enumerate(losses):
+        watcher.on_epoch_end(epoch_index, {"val_loss": loss})
+        if watcher.stopped_epoch:
+            return epoch_index + 1, watcher.best_epoch + 1
+    return None, watcher.best_epoch + 1
+
+
+for patience in (1, PATIENCE, 8):
+    stop, best = replay_early_stopping(val_losses, patience)
+    if stop is None:
+        print(
+            f"patience {patience}: still training after the {epochs_run} recorded epochs; "
+            f"best so far epoch {best}, so no stop before epoch {best + patience}"
+        )
+    else:
+        print(f"patience {patience}: stops after epoch {stop}, best epoch {best}")

@@ -324,3 +324,129 @@ print(f"best test accuracy in this run: {best} ({runs[best].test_accuracy:.4f})"
 #    optimizer gets along the curved valley to the minimum at (1, 1)?
 # 5. Pass ``{"sgd": 0.1, "adam": 0.001}`` to ``compare_optimizers``. How close does SGD
 #    with a ten times larger learning rate get to Adam?
+
+# %%
+# Solutions
+# ---------
+#
+# Try each exercise yourself before you open its solution. The solutions run every time
+# the book is built, so their numbers come from this library and this Keras version.
+#
+# .. solution:: Exercise 1
+#
+#    Leaky ReLU keeps a slope of 0.2 for every negative input, where ReLU's slope is
+#    exactly 0. (0.2 is also the default of ``keras.activations.leaky_relu``; Keras'
+#    ``LeakyReLU`` layer defaults to 0.3.) A neuron is "dead" when its weighted sum is negative for
+#    every example: with ReLU, backpropagation multiplies everything that reaches it by 0,
+#    so its weights and bias never change again and it stays dead. With leaky ReLU a fifth
+#    of the gradient still gets through, so gradient descent can move the weights and
+#    bring the sum back above zero.
+fig = training_plots.show_activations(
+    ["relu", "leaky_relu"], title="Below zero, ReLU's slope is 0 and leaky ReLU's is 0.2"
+)
+negative_sums = np.array([-5.0, -1.0, -0.1])
+print("relu slope at z = -5, -1, -0.1:      ", activations.relu_gradient(negative_sums).tolist())
+print(
+    "leaky_relu slope at z = -5, -1, -0.1:",
+    np.round(activations.leaky_relu_gradient(negative_sums), 4).tolist(),
+)
+
+# %%
+# .. solution:: Exercise 2
+#
+#    Softmax depends only on the differences between scores: the ratio of two
+#    probabilities is :math:`e^{(z_i - z_j)/T}`. Multiplying the scores by 10
+#    (:math:`T = 0.1`) multiplies every difference by 10, so the top class takes almost
+#    all the probability, more than 0.9999. Dividing by 10 (:math:`T = 10`) shrinks the
+#    differences to a few tenths, so the probabilities move close to uniform, between
+#    about 0.21 and 0.29. In both cases the order of the classes stays the same: the
+#    temperature changes how confident the output is, never which class wins.
+for label, scaled in (("T = 0.1", scores * 10), ("T = 1  ", scores), ("T = 10 ", scores / 10)):
+    print(label, ", ".join(f"{p:.5f}" for p in activations.softmax(scaled)))
+orders = [np.argsort(activations.softmax(scores * f)).tolist() for f in (10, 1, 0.1)]
+print("same order of classes at every temperature:", orders[0] == orders[1] == orders[2])
+
+# %%
+# .. solution:: Exercise 3
+#
+#    One SGD step on this bowl sets :math:`y \leftarrow y - \eta \cdot 4y = (1 - 4\eta)y`.
+#    The step shrinks :math:`y` only while :math:`|1 - 4\eta| < 1`, that is for
+#    :math:`0 < \eta < 0.5`. At :math:`\eta = 0.55` the factor is :math:`-1.2`: every step
+#    jumps across the valley and lands 20% further from the floor than it started. After
+#    50 steps :math:`|y|` has grown from 2 to :math:`2 \times 1.2^{50} \approx 18{,}200`,
+#    while :math:`x`, with the factor :math:`1 - 0.55 \times 0.2 = 0.89`, still shrinks.
+#    The steep direction alone decides when SGD diverges.
+diverging = activations.optimizer_paths("bowl", ["sgd"], learning_rate=0.55)["sgd"]
+y_ratios = diverging[1:, 1] / diverging[:-1, 1]
+print("y after each of the first 5 steps:", ", ".join(f"{y:+.3f}" for y in diverging[1:6, 1]))
+print(f"y_next / y: from {y_ratios.min():.4f} to {y_ratios.max():.4f} (predicted -1.2)")
+print(f"after 50 steps: x = {diverging[-1, 0]:.4f}, y = {diverging[-1, 1]:,.0f}")
+
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(7, 4))
+for rate, path in ((0.4, paths["sgd"]), (0.55, diverging)):
+    ax.plot(
+        np.abs(path[:, 1]), marker=".", label=f"learning rate {rate}: factor {1 - 4 * rate:+.2f}"
+    )
+ax.set_yscale("log")
+ax.set(
+    xlabel="step",
+    ylabel="|y|, distance from the valley floor",
+    title="SGD on the bowl: |y| shrinks at rate 0.4 and grows at 0.55",
+)
+ax.legend()
+
+# %%
+# .. solution:: Exercise 4
+#
+#    None of them reaches (1, 1) in 500 steps with these rates. The Rosenbrock valley is
+#    steep across and almost flat along its curved floor, so a rate small enough not to
+#    bounce across it moves very slowly along it. Plain SGD barely leaves the left arm of
+#    the valley. RMSprop's steps have about the size of its rate whatever the gradient,
+#    so it walks along the floor at a steady pace and is roughly halfway. Momentum piles
+#    up the small, consistent push along the floor, and Adam rescales its steps like
+#    RMSprop with a larger rate: these two get furthest, onto the right arm, but are still
+#    short of the minimum. The code prints where each one ends:
+valley_rates = {"sgd": 0.001, "momentum": 0.0005, "rmsprop": 0.01, "adam": 0.05}
+valley_paths = activations.optimizer_paths(
+    "rosenbrock", valley_rates, learning_rate=valley_rates, steps=500
+)
+rosenbrock = activations.SURFACES["rosenbrock"]
+for name, path in valley_paths.items():
+    distances = np.linalg.norm(path - np.array(rosenbrock.minimum), axis=1)
+    print(
+        f"{name:8s} ends at ({path[-1, 0]:+.3f}, {path[-1, 1]:+.3f}), loss "
+        f"{rosenbrock.value(path[-1]):.3f}, closest to (1, 1) on the way: {distances.min():.3f}"
+    )
+furthest = max(valley_paths, key=lambda name: valley_paths[name][-1, 0])
+print("furthest along the valley (largest x):", furthest)
+
+# %%
+# .. solution:: Exercise 5
+#
+#    Retraining on the full data would cost as much as the whole comparison above, so the
+#    three candidates run on a small plan, set here whatever the budget: 2,000 training
+#    and 1,000 test images, one epoch, in batches of 32 so that the epoch still holds 57
+#    updates. With SGD a step is the rate times the gradient, so ten times the rate means
+#    ten times longer steps, and in a short run that is what plain SGD lacks. Look at how
+#    much of the default SGD's gap to Adam the larger rate closes. On a longer run every
+#    optimizer gets nearer to what the network can reach, so the gap that is left usually
+#    shrinks further; a still larger rate is risky, as exercise 3 showed on the bowl. (In
+#    so short a run the fit times mostly measure building the training step.)
+small_data = training.prepare("mnist", train_samples=2000, test_samples=1000)
+tenfold = comparisons.compare_optimizers(
+    small_data, {"sgd": 0.1, "adam": 0.001}, model="compact_cnn", epochs=1, batch_size=32
+)
+default_sgd = comparisons.compare_optimizers(
+    small_data, ["sgd"], model="compact_cnn", epochs=1, batch_size=32
+)
+rate_runs = {
+    "sgd, rate 0.01": default_sgd["sgd"],
+    "sgd, rate 0.1": tenfold["sgd"],
+    "adam, rate 0.001": tenfold["adam"],
+}
+print(comparisons.format_comparison(rate_runs))
+for label in ("sgd, rate 0.01", "sgd, rate 0.1"):
+    gap = rate_runs["adam, rate 0.001"].test_accuracy - rate_runs[label].test_accuracy
+    print(f"{label}: {100 * gap:.1f} percentage points below Adam")

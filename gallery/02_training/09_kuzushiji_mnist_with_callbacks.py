@@ -413,3 +413,207 @@ else:
 #    with internet access, run ``convbook data fetch kmnist``, and run this page again.
 # 6. Run this page with ``CONVBOOK_BUDGET=long``. Does early stopping end the longer run
 #    before its last epoch, and which epoch's model does the checkpoint keep?
+
+# %%
+# Solutions
+# ---------
+#
+# Try each exercise yourself before you read its solution. The solutions run whenever the
+# book is built. The ones that train use Fashion-MNIST recipes on a few hundred images,
+# whichever dataset this page used, so they stay cheap on both paths.
+#
+# .. solution:: Exercise 1
+#
+#    The callback starts a clock and reads the optimizer's learning rate in
+#    ``on_epoch_begin``, and prints the elapsed time in ``on_epoch_end``. Reading
+#    ``model.optimizer.learning_rate`` gives the rate of the current step even when the
+#    rate is a schedule. To see it change, the solution passes the callback to
+#    ``simple_cnn_fashion``, a cheap recipe with a one-cycle schedule like that of
+#    ``kmnist_callbacks``, on 600 images for two epochs: the first epoch begins at the
+#    bottom of the warm-up (a 25th of the peak), the second after the peak, on the way
+#    down. The stand-in ``fashion_callbacks`` has no schedule and would print Adam's
+#    default, 0.001, every epoch. The first epoch's time also pays for tracing the
+#    training step into a graph.
+
+
+class EpochClock(keras.callbacks.Callback):
+    """Print the learning rate as every epoch begins and the epoch's wall time as it ends."""
+
+    def __init__(self):
+        super().__init__()
+        self.rates, self.seconds = [], []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.rates.append(float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)))
+        self.started = time.perf_counter()
+        print(f"epoch {epoch + 1} begins: learning rate {self.rates[-1]:.6f}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.started)
+        print(f"epoch {epoch + 1} ends after {self.seconds[-1]:.1f} s")
+
+
+small_run = dict(train_samples=600, test_samples=200, verbose=0)
+clock = EpochClock()
+recipes.run_recipe("simple_cnn_fashion", callbacks=[clock], epochs=2, **small_run)
+print("the rate is higher as epoch 2 begins:", clock.rates[1] > clock.rates[0])
+
+# %%
+# .. solution:: Exercise 2
+#
+#    The ROC AUC grows as the network improves, so early stopping must look for a maximum:
+#    ``mode="max"``. Keras' default, ``"auto"``, knows the direction of the loss and of
+#    the metrics compiled into the model, and ``val_roc_auc`` is neither, so it raises an
+#    error at the end of the first epoch; ``"min"`` would stop a run that is improving.
+#    The order matters because at the end of an epoch Keras calls the callbacks one after
+#    another with the same ``logs`` dictionary, and ``RocAucCallback`` is what writes
+#    ``val_roc_auc`` into it: a callback called before it finds no value, warns and does
+#    nothing. The check replays five epoch ends on a small model that never changes, so
+#    its AUC is flat and a patience of 2 runs out after the third epoch; only the right
+#    order and mode stop it.
+import warnings
+
+frozen = keras.Sequential(
+    [
+        keras.Input(test_data.input_shape),
+        keras.layers.Flatten(),
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+)
+check_data = (test_data.x_test[:200], test_data.y_test[:200])
+
+
+def replay_epoch_ends(auc_first, mode="max", epochs=5):
+    """Call the epoch ends of both callbacks; return the epoch that stopped training."""
+    roc = training.RocAucCallback(validation_data=check_data)
+    stop = keras.callbacks.EarlyStopping(monitor="val_roc_auc", mode=mode, patience=2)
+    listed = keras.callbacks.CallbackList([roc, stop] if auc_first else [stop, roc], model=frozen)
+    frozen.stop_training = False
+    listed.on_train_begin()
+    for epoch in range(epochs):
+        listed.on_epoch_end(epoch, {})
+        if frozen.stop_training:
+            return epoch + 1
+    return None
+
+
+def outcome(stopped):
+    return "never stopped" if stopped is None else f"stopped after epoch {stopped}"
+
+
+print("RocAucCallback first, mode='max':", outcome(replay_epoch_ends(True)))
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    print("EarlyStopping first, mode='max':", outcome(replay_epoch_ends(False)))
+print(f"  it warned {len(caught)} times: {str(caught[0].message).split('.')[0]}")
+try:
+    replay_epoch_ends(True, mode="auto")
+except ValueError as error:
+    print(f"mode='auto': ValueError: {str(error).split(', but')[0]}, but ...")
+
+# %%
+# .. solution:: Exercise 3
+#
+#    Predict first. ``InterruptAt(0)`` raises as the first epoch begins, before a single
+#    batch. Every callback that writes a file (the backup, the history, the best model)
+#    does so when an epoch *ends*, and none ever ends, so the directory stays empty. The
+#    second call then finds no backup to restore: it is not a resumption at all but a new
+#    run from epoch 1, with ``initial_epoch`` 0 and fresh weights. A crash before the
+#    first epoch completes costs nothing but the time spent getting started. The check
+#    interrupts the stand-in recipe, then asks :func:`convbook.training.checkpointing`,
+#    the first thing a second run calls, where that run would start:
+zero_dir = Path(tempfile.mkdtemp(prefix="convbook-interrupt-0-"))
+try:
+    recipes.run_recipe(
+        "fashion_callbacks", checkpoint_dir=zero_dir, callbacks=[InterruptAt(0)], **small_run
+    )
+except KeyboardInterrupt as stop:
+    print(f"interrupted: {stop}")
+print("left in the checkpoint directory:", sorted(p.name for p in zero_dir.iterdir()))
+fresh = training.compile_model(models.build("simple_cnn"))
+restart = training.checkpointing(zero_dir, fresh, epochs=plan.epochs, monitor="val_loss")
+print(f"a second run would start with initial_epoch {restart.initial_epoch}")
+shutil.rmtree(zero_dir)
+
+# %%
+# .. solution:: Exercise 4
+#
+#    For each class the ROC AUC counts the (image of that class, image of another class)
+#    pairs whose scores are in the right order. Which position an image has in the list
+#    never enters: only its label and its row of scores do. Swapping the score rows of two
+#    images of the *same* class leaves the set of (label, scores) pairs exactly as it was,
+#    so every count, and the value, stays the same. Swapping rows between images of
+#    *different* classes does change it, as the last line shows (images 1 and 2 belong
+#    to classes 0 and 1).
+same_class = example_scores.copy()
+same_class[[0, 1]] = same_class[[1, 0]]
+other_class = example_scores.copy()
+other_class[[1, 2]] = other_class[[2, 1]]
+original_auc = training.roc_auc_ovr(example_labels, example_scores)
+print(f"original:                       {original_auc:.4f}")
+print(f"images 0 and 1 (both class 0):  {training.roc_auc_ovr(example_labels, same_class):.4f}")
+print(f"images 1 and 2 (classes 0, 1):  {training.roc_auc_ovr(example_labels, other_class):.4f}")
+
+# %%
+# .. solution:: Exercise 5
+#
+#    This one has to be done by hand, on a machine that can reach the authors' site: the
+#    machine that builds the book works offline. Download the four files the message above
+#    lists, put them unchanged into the ``kmnist`` folder of the data directory, and run
+#    ``convbook data fetch kmnist``, which checks their SHA-256 digests and caches the
+#    dataset. On the next run ``kmnist_available`` is true and the page switches from the
+#    stand-in to the real thing: the samples are drawn and ``kmnist_callbacks`` trains the
+#    deep CNN, with its one-cycle schedule, instead of the simple CNN on Fashion-MNIST. The
+#    code shows where the files go and the two recipes side by side.
+print(f"kmnist cached in {settings.data_dir()}: {datasets.cached('kmnist')}")
+print(f"where the downloaded files go: {settings.data_dir() / 'kmnist'}")
+for name in ("fashion_callbacks", "kmnist_callbacks"):
+    chosen = recipes.get(name)
+    chosen_plan = chosen.plan()
+    images = "all" if chosen_plan.train_samples is None else f"{chosen_plan.train_samples:,}"
+    print(
+        f"{name:17s} trains {chosen.model} on {chosen.dataset}: {chosen_plan.epochs} epochs "
+        f"on {images} images, learning-rate schedule {chosen.schedule}"
+    )
+
+# %%
+# .. solution:: Exercise 6
+#
+#    Not before its last epoch, and the reason is arithmetic, not luck. The long plan of
+#    ``kmnist_callbacks`` has 4 epochs and a patience of 2, and this page interrupts the
+#    run as epoch 2 begins. The resumed run gets a new ``EarlyStopping``, which sees only
+#    epochs 2 to 4: it needs two epochs without a new best after the first one it sees,
+#    so the earliest it can stop is after epoch 4, the last one anyway. (An uninterrupted
+#    run could stop after epoch 3, if epochs 2 and 3 both failed to beat epoch 1.) The
+#    stand-in has no long plan of its own, so it keeps its 3 epochs and can never stop
+#    early. The checkpoint keeps the epoch with the lowest validation loss of the whole
+#    run, the one before the interruption included; with a one-cycle rate that falls
+#    almost to zero this is usually the last, but the code prints which one it was. The
+#    check feeds ``EarlyStopping`` the worst case, a loss that gets worse every epoch:
+
+
+def stops_after(first_epoch, epochs, patience):
+    """Replay a validation loss that grows every epoch; return the epoch that stops it."""
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience)
+    stop.set_model(frozen)
+    frozen.stop_training = False
+    stop.on_train_begin()
+    for epoch in range(first_epoch, epochs):
+        stop.on_epoch_end(epoch, {"val_loss": 1.0 + epoch})
+        if frozen.stop_training:
+            return epoch + 1
+    return None
+
+
+def earliest(stopped, epochs):
+    return "cannot stop early" if stopped is None else f"can stop after epoch {stopped} of {epochs}"
+
+
+for name in ("kmnist_callbacks", "fashion_callbacks"):
+    long = recipes.get(name).plan("long")
+    print(
+        f"{name}, long plan (patience {long.patience}): uninterrupted, it "
+        f"{earliest(stops_after(0, long.epochs, long.patience), long.epochs)}; resumed after "
+        f"epoch 1, it {earliest(stops_after(1, long.epochs, long.patience), long.epochs)}"
+    )
+print(f"this page's run: the checkpoint holds epoch {best_epoch} of {len(history['val_loss'])}")

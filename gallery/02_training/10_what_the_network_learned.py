@@ -277,3 +277,158 @@ print("same predicted digits:", np.array_equal(in_chunks[:500].argmax(1), refere
 #    one?
 # 5. Score ``data.x_test`` with ``batch_size=1`` and with ``batch_size=len(data.x_test)``
 #    and time both. Why is one image at a time so slow?
+
+# %%
+# Solutions
+# ---------
+#
+# Try each exercise yourself before you read its solution. The solutions run whenever the
+# book is built; the ones that train use small, explicit plans, so their numbers are this
+# build's and say what to look for rather than what a full run would reach.
+#
+# .. solution:: Exercise 1
+#
+#    ``simple_cnn``'s first layer has the same shape and initializer as ``compact_cnn``'s
+#    and is the first layer built after the same seed, so both networks start from the
+#    very same 32 random filters (the first line checks it): any difference in their best
+#    matches comes from training alone. A full ``simple_cnn_mnist`` run takes minutes, so
+#    the solution trains it on 2,000 images for one epoch. What to look for: the untrained
+#    filters already match well, and a short run moves them only a little, so expect
+#    small changes of the similarities, not clean Sobel kernels. Compare a run of the same
+#    length, not the longer one above, before you credit one network's design: the next
+#    solution trains ``compact_cnn`` on this same small plan.
+small_plan = dict(train_samples=2000, test_samples=500, epochs=1, verbose=0)
+simple = recipes.run_recipe("simple_cnn_mnist", **small_plan)
+simple_filters = inspection.first_layer_filters(simple.model)
+training.seed_everything(0)
+simple_start = inspection.first_layer_filters(models.build("simple_cnn"))
+print("same starting filters as compact_cnn:", np.array_equal(simple_start, start_filters))
+for name in ("sobel x", "sobel y"):
+    index, similarity = best_match(simple_filters, classic[name])
+    start_index, start_similarity = best_match(start_filters, classic[name])
+    print(
+        f"{name}: simple_cnn (short run) {index:2d} ({similarity:+.2f}), "
+        f"compact_cnn (above) {matches[name][0]:2d} ({matches[name][1]:+.2f}), "
+        f"untrained {start_index:2d} ({start_similarity:+.2f})"
+    )
+fig = inspection_plots.show_filters(
+    simple_filters, title="simple_cnn on MNIST after a short run: its 32 learned 3x3 filters"
+)
+
+# %%
+# .. solution:: Exercise 2
+#
+#    Predict first. Each Adam update moves a weight by about the learning rate at most, so
+#    the distance the weights travel grows with the number of updates. The smoke plan
+#    makes about a tenth of the updates of the full one (two epochs on 12,000 images
+#    instead of four on 54,000), so its first layer moves less. Expect its best matches
+#    to stay close to those of the untrained filters, often the very same filters;
+#    whether they end up a little better or a little worse is then mostly chance. Rather
+#    than build the page again, the solution trains the same recipe on an even smaller
+#    plan, 2,000 images for one epoch, and compares it with the run above, whichever
+#    budget built it:
+short = recipes.run_recipe("compact_cnn_mnist", **small_plan)
+short_filters = inspection.first_layer_filters(short.model)
+for label, run in (("run above", result), ("short run", short)):
+    updates = sum(
+        training.steps_per_epoch(run.train_samples, run.batch_size or 128)
+        for _ in range(run.epochs_run)
+    )
+    kernel = keras.ops.convert_to_numpy(run.model.get_layer("conv1").kernel)
+    moved = np.linalg.norm(kernel - start_filters) / np.linalg.norm(start_filters)
+    print(f"{label}: {updates} updates, conv1 moved by {moved:.0%} of its initial size")
+print("kernel      run above    short run    untrained")
+for name in ("sobel x", "sobel y", "laplacian", "box blur"):
+    cells = [matches[name], best_match(short_filters, classic[name])]
+    cells.append(best_match(start_filters, classic[name]))
+    print(f"{name:10s}  " + "    ".join(f"{i:2d} ({s:+.2f})" for i, s in cells))
+
+# %%
+# .. solution:: Exercise 3
+#
+#    The second convolution's maps are 11x11 (13 - 3 + 1), 64 of them. Each of their
+#    pixels looks at an 8x8 patch of the digit: 3 pixels for the first convolution, one
+#    more for the 2x2 pooling, and two steps of 2 pixels for the second convolution's
+#    3x3 window. A patch that size can hold a stroke end or a corner, but not the whole
+#    digit. Maps whose response is focused on a few bright spots are the candidates:
+#    compare where they light up with the digit in the first panel. Many maps respond to
+#    several patterns at once, and ReLU may leave some dark for this digit; the code lists
+#    the dark maps and the most focused ones. With ``max_channels=64`` the maps come out
+#    in one row 64 panels wide, so they are drawn here in eight rows of eight.
+conv2_maps = inspection.feature_maps(model, digit, layer_names=["conv2"])["conv2"]
+receptive_field = 3 + (2 - 1) * 1 + (3 - 1) * 2
+print(f"conv2 maps: {conv2_maps.shape}, each pixel sees {receptive_field}x{receptive_field}")
+flat = conv2_maps.reshape(-1, 64)
+total = flat.sum(axis=0)
+print("dark for this digit:", np.flatnonzero(total == 0).tolist())
+top_five = np.sort(flat, axis=0)[-5:].sum(axis=0) / np.where(total > 0, total, 1)
+focused = np.argsort(top_five)[::-1][:6]
+print("share of each map's response in its 5 brightest pixels, most focused maps first:")
+print({int(k): round(float(top_five[k]), 2) for k in focused})
+rows_of_eight = {
+    f"maps {start}-{start + 7}": conv2_maps[:, :, start : start + 8] for start in range(0, 64, 8)
+}
+fig = inspection_plots.show_feature_maps(
+    rows_of_eight,
+    title="All 64 conv2 maps of the test digit: look for maps lit at a stroke end or a corner",
+    image=digit,
+)
+
+# %%
+# .. solution:: Exercise 4
+#
+#    The probabilities of one image add up to 1, so a network torn between two digits
+#    gives both a middling share, and a sure one gives nearly everything to one digit.
+#    Mistakes are mostly of the torn kind: the digit is oddly written or halfway between
+#    two shapes, and the true digit is often the runner-up. Correct answers mostly come
+#    with a top probability close to 1. So expect the typical top probability of the
+#    mistakes to be clearly lower than that of the correct images, and a few confident
+#    mistakes among them: digits a person would misread too, or doubtful labels.
+right = np.flatnonzero(evaluation.y_true == evaluation.y_pred)
+top = evaluation.probabilities.max(axis=1)
+
+
+def top_two(index):
+    """The two likeliest digits of one test image, with their probabilities."""
+    order = np.argsort(evaluation.probabilities[index])[::-1][:2]
+    return ", ".join(f"{k}: {evaluation.probabilities[index, k]:.3f}" for k in order)
+
+
+for label, chosen in (("misclassified", wrong[:1]), ("correct", right[:1])):
+    for index in chosen:
+        print(f"{label} image {index} (a {evaluation.y_true[index]}): {top_two(index)}")
+if len(wrong):
+    print(
+        f"median top probability: {np.median(top[wrong]):.3f} on the {len(wrong)} mistakes, "
+        f"{np.median(top[right]):.3f} on the {len(right)} correct images"
+    )
+    print(f"mistakes made with a top probability above 0.9: {int((top[wrong] > 0.9).sum())}")
+
+# %%
+# .. solution:: Exercise 5
+#
+#    Scoring one image is a whole trip through Keras and TensorFlow: a Python call,
+#    converting the input, launching every layer's operations and copying the result
+#    back. That fixed cost per call is far larger than the arithmetic of one 28x28 digit
+#    in ``compact_cnn`` (a few million operations), and with ``batch_size=1`` it is paid
+#    once per image. In one big batch it is paid once, and every layer runs as large
+#    array operations that keep all the cores busy. Scoring all test images one at a time
+#    would take a while, so the solution times 200 of them and the first 2,000 (at most)
+#    in one batch, each after a first call that traces the function for that shape, and
+#    prints the ratio it measured:
+import time
+
+one_by_one = data.x_test[:200]
+one_batch = data.x_test[:2000]
+training.predict_in_batches(model, one_by_one[:1], batch_size=1)
+started = time.perf_counter()
+training.predict_in_batches(model, one_by_one, batch_size=1)
+single = (time.perf_counter() - started) / len(one_by_one)
+training.predict_in_batches(model, one_batch, batch_size=len(one_batch))
+started = time.perf_counter()
+training.predict_in_batches(model, one_batch, batch_size=len(one_batch))
+batched = (time.perf_counter() - started) / len(one_batch)
+print(f"batch_size=1: {single * 1e3:.2f} ms per image")
+print(f"one batch of {len(one_batch)}: {batched * 1e3:.3f} ms per image")
+print(f"one at a time was {single / batched:.0f}x slower per image in this build")
+print(f"all {len(data.x_test)} test images one at a time: about {single * len(data.x_test):.1f} s")

@@ -488,3 +488,255 @@ print(
 #    change?
 # 6. Give the constant-rate ``compact_cnn`` run twice the epochs. Does it catch up with the
 #    one-cycle run, and what did the extra epochs cost in seconds?
+
+# %%
+# Solutions
+# ---------
+#
+# Try each exercise yourself before you read its solution. The solutions run whenever the
+# book is built, on small plans; every speed they report is measured in that build, on a
+# machine that may be busy, so read them against the tolerance measured above.
+#
+# .. solution:: Exercise 1
+#
+#    Both settings attack the cost of a step beyond its arithmetic. If that cost were
+#    fixed, the same for every batch size, the gains would not add up: batch 512 spreads
+#    it thin, which leaves less for ``steps_per_execution=8`` to remove, so that setting
+#    would gain less at batch 512 than at batch 128. The solution measures exactly that:
+#    it times ``big_and_batched`` taking turns with ``batch_512`` on the first 2,048
+#    images, which gives the gain of ``steps_per_execution=8`` at batch 512, and sets it
+#    beside its gain at batch 128 from the comparison above. A smaller gain at 512 fits
+#    the simple picture; a clearly larger one means that the cost per call it removes
+#    grows with the batch, and then the combination can match the product of the two
+#    gains, or beat it. The last line multiplies ``batch_512``'s gain by the one measured
+#    here: the combined estimate.
+from convbook import settings
+
+sample = (data.x_train[:2048], data.y_train[:2048])
+big_and_batched = speed.SpeedVariant("big_and_batched", batch_size=512, steps_per_execution=8)
+at_512 = speed.compare_variants(
+    [speed.get_variant("batch_512"), big_and_batched],
+    sample,
+    epochs=2,
+    tolerance=baseline.tolerance,
+)
+at_128 = by_name["steps_per_execution_8"]
+print(f"steps_per_execution=8 at batch 128 (above): {at_128.relative:.2f}x, {at_128.verdict}")
+print(f"steps_per_execution=8 at batch 512 (here):  {at_512[1].relative:.2f}x, {at_512[1].verdict}")
+print(
+    f"big_and_batched against the baseline: about "
+    f"{by_name['batch_512'].relative * at_512[1].relative:.2f}x "
+    f"(batch_512 alone: {by_name['batch_512'].relative:.2f}x)"
+)
+
+# %%
+# .. solution:: Exercise 2
+#
+#    ``keras_example_cnn`` spends its time in two wider convolutions and has no batch
+#    normalisation, and in float32 it usually gets more arithmetic per second out of the
+#    CPU than ``fast_cnn`` (the first line below has this build's numbers). Mixed
+#    precision pays where the arithmetic dominates and the hardware has fast 16-bit units,
+#    so it has a better chance on the wider network than on ``fast_cnn``, whose narrow
+#    layers mostly wait for memory. XLA wins by fusing chains of small element-wise
+#    operations around the convolutions; ``keras_example_cnn`` has fewer of them, and its
+#    convolutions already run in oneDNN's tuned kernels, so expect XLA to win less here,
+#    not more. Timing the variants on a second network costs a warm-up each, and XLA's
+#    compilation on top (see its start-up above): more than the default build gives a
+#    solution. So only the ``long`` budget times the two that matter here; the other
+#    budgets print what was measured on ``fast_cnn``.
+print(
+    f"float32, achieved: keras_example_cnn {theirs.gflops:.1f} GFLOP/s, "
+    f"fast_cnn {mine.gflops:.1f} GFLOP/s"
+)
+print(f"on fast_cnn above: mixed_bfloat16 {mixed.verdict}, xla {xla.verdict}")
+if settings.budget() == "long":
+    wide = speed.compare_variants(
+        [
+            speed.SpeedVariant("float32", model="keras_example_cnn"),
+            speed.SpeedVariant("mixed", dtype_policy="mixed_bfloat16", model="keras_example_cnn"),
+            speed.SpeedVariant("xla", jit_compile=True, model="keras_example_cnn"),
+        ],
+        sample,
+        epochs=plan.epochs,
+        tolerance=baseline.tolerance,
+    )
+    for measured in wide[1:]:
+        print(f"on keras_example_cnn: {measured.name} {measured.verdict}")
+else:
+    print(f"keras_example_cnn is timed under them with the long budget only ({settings.budget()})")
+
+# %%
+# .. solution:: Exercise 3
+#
+#    Predict first. Batch 512 makes a quarter of the updates per epoch, each about as large
+#    as before, so after the same epochs it has learned less. Four times the learning rate
+#    makes each of those updates count about four times as much (the linear scaling rule),
+#    and batch normalisation keeps ``fast_cnn`` stable at such rates, so the scaled run
+#    should come closer to batch 128. A run of the recipe itself takes minutes, and a tiny
+#    one says little: after a handful of updates the running statistics of batch
+#    normalisation, which the test accuracy relies on, lag far behind the weights. So the
+#    solution asks the same question of the runs the comparison above already made,
+#    through their training accuracy: batch 128 and batch 512 at Adam's default rate,
+#    0.001, and one more run, batch 512 at 0.004, on the same images for the same epochs.
+#    On the recipe itself, the two runs would be
+#    ``recipes.run_recipe("fast_mnist", batch_size=512)`` and the same call with
+#    ``learning_rate=0.016`` added.
+
+
+def final_training_accuracy(batch_size, learning_rate):
+    """Train fast_cnn as the speed runs above did, with another learning rate."""
+    training.seed_everything(0)
+    network = models.build("fast_cnn")
+    network.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=training.loss_for(network, one_hot=False),
+        metrics=["accuracy"],
+    )
+    fitted = network.fit(
+        data.x_train, data.y_train, batch_size=batch_size, epochs=plan.epochs, verbose=0
+    )
+    return fitted.history["accuracy"][-1]
+
+
+batch_128 = baseline.final_accuracy
+scaled_runs = {
+    "batch 128, rate 0.001 (baseline)": batch_128,
+    "batch 512, rate 0.001 (batch_512)": by_name["batch_512"].final_accuracy,
+    "batch 512, rate 0.004": final_training_accuracy(512, 4e-3),
+}
+for label, accuracy in scaled_runs.items():
+    print(f"{label:34s} training accuracy {accuracy:.3f}, {accuracy - batch_128:+.3f}")
+
+# %%
+# .. solution:: Exercise 4
+#
+#    Two things hide the answer. :func:`~convbook.training.make_tf_dataset` caches right
+#    after ``from_tensor_slices``, so a ``map`` applied to what it returns runs *after* the
+#    cache, every epoch, and ``cache=True`` changes nothing for it: the ``map`` has to come
+#    before the cache, so the solution builds the stages by hand (unshuffled, to compare
+#    two epochs image by image). And this book seeds every random generator, and a seeded
+#    ``tf.image.random_brightness`` inside a ``map`` replays the same values on every pass
+#    over the data; a ``tf.random.Generator`` keeps its state outside the pipeline and
+#    draws new ones. With it and a cache after the ``map``, the second epoch skips the
+#    ``map`` (the timings show what that saved here) but serves the very images of the
+#    first. That is why caching an augmentation is a mistake: augmentation should show a
+#    new variant of every image in every epoch, and a cache freezes one. Cache what is
+#    expensive and fixed (decoded images), and augment after the cache.
+import time
+
+import numpy as np
+
+if keras.backend.backend() == "tensorflow":
+    import tensorflow as tf
+
+    generator = tf.random.Generator.from_seed(0)
+
+    def seeded_brightness(image, label):
+        return tf.image.random_brightness(image, 0.1), label
+
+    def generator_brightness(image, label):
+        seed = generator.make_seeds(2)[0]
+        return tf.image.stateless_random_brightness(image, 0.1, seed), label
+
+    def two_epochs(dataset):
+        """Seconds of each of two passes, and whether they served the same images."""
+        seconds, passes = [], []
+        for _ in range(2):
+            started = time.perf_counter()
+            passes.append(np.concatenate([batch.numpy() for batch, _ in dataset]))
+            seconds.append(time.perf_counter() - started)
+        return seconds, bool(np.array_equal(*passes))
+
+    raw = tf.data.Dataset.from_tensor_slices(sample)
+    pipelines = {
+        "random_brightness, no cache": raw.map(seeded_brightness).batch(128),
+        "generator, no cache": raw.map(generator_brightness).batch(128),
+        "generator, then cache": raw.map(generator_brightness).cache().batch(128),
+        "generator after make_tf_dataset": training.make_tf_dataset(
+            *sample, 128, shuffle=False
+        ).map(generator_brightness),
+    }
+    for label, dataset in pipelines.items():
+        (first, second), same = two_epochs(dataset.prefetch(tf.data.AUTOTUNE))
+        print(f"{label:32s} epochs: {first:.2f} s, {second:.2f} s; the same images: {same}")
+else:
+    print("tf.data needs the TensorFlow backend")
+
+# %%
+# .. solution:: Exercise 5
+#
+#    This machine has no GPU, so the solution can only say what to look for. A GPU does
+#    far more arithmetic per second than this CPU, while the fixed costs of a step
+#    (Python, launching kernels, copying each batch from the host) stay, so ``fast_cnn``
+#    at batch 128 leaves most of it idle. Settings that cut the fixed cost or feed it
+#    bigger batches should turn from "no change" or "slower" into "faster". Two change for
+#    other reasons: with a GPU, Keras' ``jit_compile="auto"`` turns XLA on for the baseline
+#    too, so ``xla`` compares XLA with XLA; and 16-bit tensor cores make mixed precision
+#    pay where the arithmetic is large enough to matter. The table lists each setting,
+#    this build's verdict and the expectation on a GPU; on a GPU build, the verdict column
+#    is the answer.
+on_a_gpu = {
+    "xla": "no change: 'auto' already means XLA",
+    "mixed_bfloat16": "faster where tensor cores are kept busy",
+    "float64_model": "much slower: few float64 units",
+    "float64_input": "no change in the steady state",
+    "tf_data": "no change or faster: prefetching overlaps",
+    "batch_64": "slower: even less work per step",
+    "batch_256": "faster: more work per step",
+    "batch_512": "faster: more work per step",
+    "steps_per_execution_8": "faster: fewer trips from Python",
+}
+print(f"this build ran on: {devices.describe()}")
+for result in results:
+    if result.name in on_a_gpu:
+        print(f"{result.name:22s} {result.verdict:24s} {on_a_gpu[result.name]}")
+
+# %%
+# .. solution:: Exercise 6
+#
+#    Twice the epochs at a constant rate means twice the updates, which helps, but every
+#    update is still as large as the first ones. The one-cycle run spends its last updates
+#    at a rate near zero, which lets the weights settle, so the extra epochs may or may not
+#    make up for it: that is what the runs measure. Their cost is plain: every epoch does
+#    the same work, so doubling the epochs roughly doubles the fit time. On this page's
+#    plan the extra epochs would cost about as many seconds as the constant run above
+#    took. Training that run for twice as long would take far more time than this
+#    solution has, so it repeats the comparison on 2,000 images: one epoch of one cycle
+#    against two at the constant rate (its first epoch, from its history, is the
+#    same-length run).
+
+
+class EpochSeconds(keras.callbacks.Callback):
+    """Record the wall time of every epoch."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.started)
+
+
+few_images = dict(train_samples=2000, test_samples=1000, verbose=0)
+short_cycle = recipes.run_recipe(compact.name, epochs=1, **few_images)
+epoch_clock = EpochSeconds()
+double_constant = training.build_and_train(
+    compact.model,
+    compact.dataset,
+    epochs=2,
+    batch_size=compact_plan.batch_size,
+    learning_rate=1e-3,
+    callbacks=[epoch_clock],
+    **few_images,
+)
+print(f"one cycle, 1 epoch:  validation accuracy {short_cycle.history['val_accuracy'][-1]:.4f}")
+for epoch, value in enumerate(double_constant.history["val_accuracy"], start=1):
+    print(f"constant, epoch {epoch}:  validation accuracy {value:.4f}")
+print(
+    f"test accuracy: one cycle (1 epoch) {short_cycle.test_accuracy:.4f}, "
+    f"constant (2 epochs) {double_constant.test_accuracy:.4f}"
+)
+print(f"the extra epoch took {epoch_clock.seconds[1]:.1f} s (the first also traced the step)")
+print(f"on this page's plan the extra epochs would cost about {constant.wall_time_s:.0f} s")

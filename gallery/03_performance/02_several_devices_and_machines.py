@@ -417,3 +417,165 @@ print(f"weights all-reduced after every step: {one_device['parameters']:,}")
 #    :class:`convbook.distributed.WorkerFailed` tell you, and how long did it take?
 # 5. If you have a machine with several GPUs, run the single-process script there without
 #    ``devices=`` and compare images per second on 1 and on all GPUs.
+
+# %%
+# Solutions
+# ---------
+#
+# Try each exercise yourself before you read its solution. The solutions run whenever the
+# book is built; each worker process costs seconds to start, so they answer with short
+# runs in this process and reasoning, and start no JAX group of their own.
+#
+# .. solution:: Exercise 1
+#
+#    Two devices with a global batch of 256 take the same steps as one device with a batch
+#    of 256 (the top of the page shows why), so this process can answer on TensorFlow,
+#    with the script's network, seed, images and unshuffled batches. Batch 256 halves the
+#    updates per epoch, 8 instead of 16 on 2,048 images, each with the same learning rate,
+#    so after the same epochs the network has come less far: expect a lower accuracy.
+#    Doubling the rate makes each update go about twice as far, which is what the linear
+#    scaling rule counts on. But the rule also asks for a warm-up, and without one the
+#    large early steps (with momentum 0.9) can throw the weights about: watch whether the
+#    accuracy climbs steadily from epoch to epoch. The batch-128 run is the chapter's
+#    TensorFlow run on one device, which reported its last epoch.
+import keras
+
+from convbook import datasets
+
+(x_all, y_all), _ = datasets.load("mnist")
+x_small, y_small = x_all[:2048, :, :, None].astype("float32") / 255, y_all[:2048]
+
+
+def accuracy_per_epoch(global_batch, learning_rate, epochs=4):
+    """Train JAX_SCRIPT's network as one device would; return each epoch's accuracy."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(16, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    fitted = model.fit(
+        x_small, y_small, batch_size=global_batch, epochs=epochs, shuffle=False, verbose=0
+    )
+    return fitted.history["accuracy"]
+
+
+reference = runs.get(("TensorFlow", "MirroredStrategy x 1 device(s)"))
+if reference is None:  # MirroredStrategy failed above: train the batch-128 run here
+    reference = {"accuracy": accuracy_per_epoch(128, 0.05)[-1]}
+print(f"global batch 128, rate 0.05: last epoch {reference['accuracy']:.4f}")
+for global_batch, learning_rate in ((256, 0.05), (256, 0.1)):
+    accuracies = accuracy_per_epoch(global_batch, learning_rate)
+    print(
+        f"global batch {global_batch}, rate {learning_rate}: epochs "
+        + ", ".join(f"{value:.4f}" for value in accuracies)
+    )
+
+# %%
+# .. solution:: Exercise 2
+#
+#    ``DataParallel`` gives every device an equal slice of each batch, so the number of
+#    images a process feeds ``fit`` per batch must be divisible by the number of devices
+#    of the group. With one process and 4 devices, 128 splits into 4 x 32. And it is
+#    every batch, the last one of an epoch included: the script's 2,048 images make 16
+#    full batches, but with 2,050 images the last batch would hold 2 images, and JAX
+#    refuses to split 2 rows over 4 devices (an error naming the indivisible dimension).
+#    In a group of processes the global batch must be divisible by the number of
+#    processes, and each process's share by its devices. The check lists the batches of
+#    an epoch and tries device counts:
+script_images, script_batch = 2048, 128
+for images_total in (2048, 2050):
+    sizes = [
+        min(script_batch, images_total - start) for start in range(0, images_total, script_batch)
+    ]
+    for device_count in (2, 3, 4, 8):
+        fits = all(size % device_count == 0 for size in sizes)
+        share = f"{script_batch // device_count} images per device" if fits else "cannot split"
+        print(f"{images_total} images, last batch {sizes[-1]}, {device_count} devices: {share}")
+
+# %%
+# .. solution:: Exercise 3
+#
+#    Each replica's gradient is the mean over its own slice: the slice of 5 gives each of
+#    its images a weight of 1/5, the slice of 3 a weight of 1/3. Averaging the two
+#    gradients halves these, to 1/10 and 1/6, instead of 1/8 for every image, so the
+#    three images of the small slice count for more than the five. Weighting each
+#    replica's gradient by its share of the batch, (5 g1 + 3 g2) / 8, gives every image
+#    1/8 again and restores the one-device gradient, up to rounding. (So would letting
+#    each replica sum its gradients and the all-reduce divide by 8.) Equal slices make the
+#    plain average right, which is one reason ``DataParallel`` insists on them.
+uneven = [np.arange(5), np.arange(5, 8)]
+parts = [gradient(weights, images[s], targets[s]) for s in uneven]
+whole_batch = gradient(weights, images, targets)
+plain = np.mean(parts, axis=0)
+weighted = np.average(parts, axis=0, weights=[len(s) for s in uneven])
+print(f"plain average, largest difference:    {np.abs(plain - whole_batch).max():.1e}")
+print(f"weighted average, largest difference: {np.abs(weighted - whole_batch).max():.1e}")
+
+# %%
+# .. solution:: Exercise 4
+#
+#    :class:`~convbook.distributed.WorkerFailed` names the worker that failed first, how it
+#    ended (exit code or signal), after how many seconds, says that the others were
+#    stopped, and quotes the last error line of that worker's standard error;
+#    ``error.index`` and ``error.results`` (every worker's exit code, time and output)
+#    hold the same for code. A plain Python worker that raises ``SystemExit(3)`` is
+#    reported at once, as the check shows. The JAX script takes much longer to fail:
+#    ``SystemExit`` runs Python's exit handlers, and JAX's handler waits at a shutdown
+#    barrier for every process of the group, while process 0 waits for process 1 in its
+#    first collective operation. Nothing moves until one of JAX's timeouts gives up (the
+#    barrier's is the ``timeout`` of :func:`~convbook.distributed.initialize`, 60 s here),
+#    so expect tens of seconds, and then either worker 1's exit code 3 or workers killed
+#    by ``SIGABRT``, whichever timeout fires first. ``os._exit(3)`` skips the exit
+#    handlers and fails at once; that is how the test suite simulates a crash.
+import time
+
+CRASH = """\
+import time
+
+from convbook import settings
+
+if settings.process_id() == 1:
+    raise SystemExit(3)
+time.sleep(60)  # process 0 would go on training
+"""
+started = time.monotonic()
+try:
+    distributed.launch(CRASH, processes=2, timeout=60)
+except distributed.WorkerFailed as failure:
+    print(failure)
+    codes = [worker.returncode for worker in failure.results]
+    print(f"failed first: worker {failure.index}; exit codes: {codes}")
+print(f"launch returned after {time.monotonic() - started:.1f} s")
+
+# %%
+# .. solution:: Exercise 5
+#
+#    This machine has no GPU, so the solution can only say what to expect. On a machine
+#    with several GPUs (and ``jax[cuda12]`` installed), launching ``JAX_SCRIPT`` without
+#    ``devices=`` leaves ``XLA_FLAGS`` alone, JAX finds the GPUs, and
+#    ``keras.distribution.list_devices()`` returns ``gpu:0``, ``gpu:1``, and so on.
+#    The script then splits each global batch of 128 between them. For this network, do
+#    not expect N times the images per second: 12,810 weights and 128 images make a step
+#    so small that each GPU mostly waits for kernel launches and the all-reduce, and with
+#    8 GPUs each gets 16 images. Data parallelism scales when every device has a large
+#    batch, so grow the global batch with the number of GPUs (and the learning rate with
+#    it, with a warm-up). The table shows what each GPU would get:
+print(f"devices this process can see: {distributed.list_devices('tensorflow')}")
+print(f"weights all-reduced after every step: {one_device['parameters']:,}")
+for gpus in (1, 2, 4, 8):
+    print(
+        f"{gpus} GPU(s): global batch 128 -> {128 // gpus:3d} images per GPU per step; "
+        f"global batch {128 * gpus:4d} -> 128 per GPU, {2048 // (128 * gpus):2d} steps per epoch"
+    )
