@@ -141,7 +141,8 @@ def test_math_is_served_locally(book):
 
 def test_pages_state_budget_and_device(book):
     text = (book / "index.html").read_text(encoding="utf-8")
-    assert "budget on" in text and ("CPU:" in text or "GPU:" in text)
+    assert "<strong>smoke</strong> budget" in text and ("CPU:" in text or "GPU:" in text)
+    assert "tiny runs that only check the code" in text  # what the budget means
 
 
 # --------------------------------------------------------------------------- in a browser

@@ -296,7 +296,8 @@ print("same predicted digits:", np.array_equal(in_chunks[:500].argmax(1), refere
 #    filters already match well, and a short run moves them only a little, so expect
 #    small changes of the similarities, not clean Sobel kernels. Compare a run of the same
 #    length, not the longer one above, before you credit one network's design: the next
-#    solution trains ``compact_cnn`` on this same small plan.
+#    solution trains ``compact_cnn`` on this same small plan. ``simple_cnn`` in Keras:
+print(models.source("simple_cnn"))
 small_plan = dict(train_samples=2000, test_samples=500, epochs=1, verbose=0)
 simple = recipes.run_recipe("simple_cnn_mnist", **small_plan)
 simple_filters = inspection.first_layer_filters(simple.model)
