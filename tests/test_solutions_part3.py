@@ -14,22 +14,11 @@ import warnings
 import keras
 import numpy as np
 import pytest
+from test_chapters_training_b import InterruptAt  # the chapter's simulated crash
 
 from convbook import datasets, distributed, flops, inspection, models, recipes, training
 
 # --------------------------------------------------------------------------- helpers
-
-
-class InterruptAt(keras.callbacks.Callback):
-    """The chapter's simulated crash: raise KeyboardInterrupt as epoch ``epoch`` begins."""
-
-    def __init__(self, epoch: int) -> None:
-        super().__init__()
-        self.epoch = epoch
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if epoch == self.epoch:
-            raise KeyboardInterrupt(f"simulated interruption before epoch {epoch + 1}")
 
 
 class RateRecorder(keras.callbacks.Callback):
@@ -313,12 +302,7 @@ def test_making_it_fast_exercise_3_four_times_the_rate_makes_up_for_batch_512(re
 
     def final_accuracy(learning_rate):
         training.seed_everything(0)
-        network = models.build("fast_cnn")
-        network.compile(
-            optimizer=keras.optimizers.Adam(learning_rate),
-            loss=training.loss_for(network, one_hot=False),
-            metrics=["accuracy"],
-        )
+        network = training.compile_model(models.build("fast_cnn"), learning_rate=learning_rate)
         fitted = network.fit(data.x_train, data.y_train, batch_size=512, epochs=3, verbose=0)
         return fitted.history["accuracy"][-1]
 

@@ -586,12 +586,7 @@ else:
 def final_training_accuracy(batch_size, learning_rate):
     """Train fast_cnn as the speed runs above did, with another learning rate."""
     training.seed_everything(0)
-    network = models.build("fast_cnn")
-    network.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss=training.loss_for(network, one_hot=False),
-        metrics=["accuracy"],
-    )
+    network = training.compile_model(models.build("fast_cnn"), learning_rate=learning_rate)
     fitted = network.fit(
         data.x_train, data.y_train, batch_size=batch_size, epochs=plan.epochs, verbose=0
     )
