@@ -380,6 +380,38 @@ def get(name: str) -> Recipe:
     return RECIPES[_checks.choice("name", name, tuple(RECIPES))]
 
 
+def target_verdict(name: str, accuracy: float, budget: str | None = None) -> str:
+    """Say whether ``accuracy`` met the target of recipe ``name``'s plan, in one line.
+
+    Parameters
+    ----------
+    name
+        A key of :data:`RECIPES`.
+    accuracy
+        A test accuracy in [0, 1], usually ``run_recipe(name).test_accuracy``.
+    budget
+        The plan's budget; default ``$CONVBOOK_BUDGET``. A plan without a target (the
+        smoke plans) says so and names the full plan's target instead.
+
+    Examples
+    --------
+    >>> target_verdict("compact_cnn_mnist", 0.9914, "full")
+    'target 0.990, this build 0.9914: met'
+    >>> target_verdict("compact_cnn_mnist", 0.41, "smoke")
+    "0.4100; the smoke plan sets no target (the full plan's is 0.990)"
+    """
+    recipe = get(name)
+    accuracy = _checks.real("accuracy", accuracy, minimum=0, maximum=1)
+    budget = settings.budget() if budget is None else budget
+    target = recipe.plan(budget).target_accuracy
+    if target is None:
+        full = recipe.full.target_accuracy
+        promise = "" if full is None else f" (the full plan's is {full:.3f})"
+        return f"{accuracy:.4f}; the {budget} plan sets no target{promise}"
+    met = "met" if accuracy >= target else "not met"
+    return f"target {target:.3f}, this build {accuracy:.4f}: {met}"
+
+
 def warm_restart_cycles(epochs: int) -> tuple[int, ...]:
     """Return the cycle lengths, in epochs, of a ``"warm_restart"`` run of ``epochs`` epochs.
 

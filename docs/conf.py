@@ -62,6 +62,8 @@ sphinx_gallery_conf = {
     "min_reported_time": 0,
     "show_memory": False,
     "show_signature": False,
+    # After each chapter: matplotlib's defaults back, and Keras' global state cleared.
+    "reset_modules": ("matplotlib", "chapter_isolation.reset_keras"),
     # The summary pages of run times load jQuery and DataTables from CDNs; each chapter
     # page states its own run time instead.
     "write_computation_times": False,

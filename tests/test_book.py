@@ -45,6 +45,16 @@ def book(tmp_path_factory, chapter_env) -> Path:
     return root / "html"
 
 
+def _files(folder: Path) -> set[Path]:
+    return {p.relative_to(folder) for p in folder.rglob("*") if "__pycache__" not in p.parts}
+
+
+def test_no_chapter_leaves_files_beside_itself(book):
+    """sphinx-gallery runs each chapter in the chapter's folder: nothing new may appear there."""
+    built_from = book.parent / "gallery"
+    assert _files(built_from) == _files(REPO / "gallery")
+
+
 class _PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -413,3 +423,4 @@ def test_a_chapter_run_after_the_build_reuses_its_trained_runs(book, chapter_env
         assert f"{recipe}: reused the run trained on" in result.stdout, recipe
     assert "epoch 1/" not in result.stdout  # nothing was trained again
     assert "run cache:" not in result.stdout  # no entry was found damaged
+    assert list(tmp_path.iterdir()) == [], "the chapter left files in the working directory"

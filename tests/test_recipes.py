@@ -85,6 +85,19 @@ def test_plan_follows_the_budget_setting(monkeypatch):
         recipe.plan("quick")  # the name before there were three budgets
 
 
+def test_target_verdict_compares_with_the_plans_target():
+    target = RECIPES["lenet5_mnist"].full.target_accuracy
+    assert recipes.target_verdict("lenet5_mnist", target, "full").endswith(": met")
+    below = recipes.target_verdict("lenet5_mnist", target - 0.001, "full")
+    assert below == f"target {target:.3f}, this build {target - 0.001:.4f}: not met"
+    smoke = recipes.target_verdict("lenet5_mnist", 0.5, "smoke")
+    assert smoke == f"0.5000; the smoke plan sets no target (the full plan's is {target:.3f})"
+    with pytest.raises(ValueError, match="accuracy"):
+        recipes.target_verdict("lenet5_mnist", 99.0, "full")
+    with pytest.raises(ValueError, match="budget"):
+        recipes.target_verdict("lenet5_mnist", 0.9, "quick")
+
+
 @pytest.mark.parametrize("name", ["deep_cnn_mnist", "kmnist_callbacks", "fast_mnist"])
 def test_every_budget_goes_through_the_same_code(name, monkeypatch):
     """The smoke plans the tests run and the full plans the book runs differ only in numbers."""

@@ -348,17 +348,8 @@ print(
 # (``plan.target_accuracy``). The targets, this build's accuracies and whether each
 # target was met:
 for model_name, recipe_name in names.items():
-    recipe = recipes.RECIPES[recipe_name]
-    target = recipe.plan().target_accuracy
     accuracy = results[model_name].test_accuracy
-    if target is None:
-        print(
-            f"{model_name:12s} {accuracy:.4f}; the {budget} plan sets no target "
-            f"(the full plan's is {recipe.full.target_accuracy:.3f})"
-        )
-    else:
-        met = "met" if accuracy >= target else "not met"
-        print(f"{model_name:12s} target {target:.3f}, this build {accuracy:.4f}: {met}")
+    print(f"{model_name:12s}", recipes.target_verdict(recipe_name, accuracy))
 lowest = min(names, key=lambda name: recipes.RECIPES[names[name]].full.target_accuracy)
 print(f"lowest target of the three: {lowest}")
 

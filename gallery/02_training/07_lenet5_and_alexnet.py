@@ -303,17 +303,7 @@ else:
 # Each recipe also states the test accuracy its plan is expected to reach
 # (``plan.target_accuracy``). The targets, and whether this build met them:
 for name, recipe_name in (("lenet5", "lenet5_mnist"), ("alexnet_small", "alexnet_small_mnist")):
-    recipe = recipes.RECIPES[recipe_name]
-    target = recipe.plan().target_accuracy
-    accuracy = results[name].test_accuracy
-    if target is None:
-        print(
-            f"{recipe_name:20s} {accuracy:.4f}; the {budget} plan sets no target "
-            f"(the full plan's is {recipe.full.target_accuracy:.3f})"
-        )
-    else:
-        met = "met" if accuracy >= target else "not met"
-        print(f"{recipe_name:20s} target {target:.3f}, this build {accuracy:.4f}: {met}")
+    print(f"{recipe_name:20s}", recipes.target_verdict(recipe_name, results[name].test_accuracy))
 
 # %%
 # How close the two come is the point, with one network fourteen years older and a

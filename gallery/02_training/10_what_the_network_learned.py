@@ -39,18 +39,14 @@ model = result.model
 # Two small helpers recur: ``softmax_output(n)`` is
 # ``layers.Dense(n, activation="softmax")``, and ``assemble`` feeds a ``keras.Input``
 # through the listed layers, in order, into a ``keras.Model``.
-from convbook import models, settings
+from convbook import models
 
 print(models.source("compact_cnn"))
 print(
     f"test accuracy {result.test_accuracy:.4f}, fit time {result.wall_time_s:.1f} s, "
     f"device: {result.device}"
 )
-target = recipes.get("compact_cnn_mnist").plan().target_accuracy
-if target is None:
-    print(f"the {settings.budget()} plan promises no accuracy")
-else:
-    print(f"target {target:.1%} met: {result.test_accuracy >= target}")
+print(recipes.target_verdict("compact_cnn_mnist", result.test_accuracy))
 for layer in model.layers:
     print(f"{layer.name:8s} {type(layer).__name__:13s} output {layer.output.shape}")
 
