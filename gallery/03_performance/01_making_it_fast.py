@@ -479,11 +479,15 @@ print(
 # 3. Train the ``"fast_mnist"`` recipe with ``batch_size=512`` (an override of
 #    :func:`convbook.recipes.run_recipe`) and then with ``batch_size=512`` and a learning
 #    rate four times higher. Which gets closer to the batch-128 test accuracy?
-# 4. Give :func:`convbook.training.make_tf_dataset` something worth caching: map a slow
-#    function over the dataset (``dataset.map(lambda x, y: (tf.image.random_brightness(x,
-#    0.1), y))``) and time an epoch with and without ``cache=True``. Why would caching an
-#    *augmentation* be a mistake? (Brightness, not a mirror image: a mirrored 2 or 7 is no
-#    longer a 2 or 7, so horizontal flips are no augmentation for digits.)
+# 4. Give a ``tf.data`` pipeline something worth caching: build it by hand
+#    (``tf.data.Dataset.from_tensor_slices``), ``map`` a random brightness change over the
+#    images (``tf.image.random_brightness(x, 0.1)``), then ``batch``, and time two epochs
+#    with and without ``.cache()`` placed *after* the ``map``. (Why by hand?
+#    :func:`convbook.training.make_tf_dataset` caches right after loading, so a ``map``
+#    added to what it returns runs after its cache.) Do the two epochs show the same
+#    images? Why would caching an *augmentation* be a mistake? (Brightness, not a mirror
+#    image: a mirrored 2 or 7 is no longer a 2 or 7, so horizontal flips are no
+#    augmentation for digits.)
 # 5. Run this page on a GPU if you can (the default ``full`` budget). Which verdicts
 #    change?
 # 6. Give the constant-rate ``compact_cnn`` run twice the epochs. Does it catch up with the
@@ -605,11 +609,11 @@ for label, accuracy in scaled_runs.items():
 # %%
 # .. solution:: Exercise 4
 #
-#    Two things hide the answer. :func:`~convbook.training.make_tf_dataset` caches right
-#    after ``from_tensor_slices``, so a ``map`` applied to what it returns runs *after* the
-#    cache, every epoch, and ``cache=True`` changes nothing for it: the ``map`` has to come
-#    before the cache, so the solution builds the stages by hand (unshuffled, to compare
-#    two epochs image by image). And this book seeds every random generator, and a seeded
+#    The exercise builds the stages by hand because
+#    :func:`~convbook.training.make_tf_dataset` caches right after ``from_tensor_slices``:
+#    a ``map`` applied to what it returns runs *after* that cache, every epoch. The
+#    pipeline is left unshuffled, to compare two epochs image by image. One more thing
+#    hides the answer: this book seeds every random generator, and a seeded
 #    ``tf.image.random_brightness`` inside a ``map`` replays the same values on every pass
 #    over the data; a ``tf.random.Generator`` keeps its state outside the pipeline and
 #    draws new ones. With it and a cache after the ``map``, the second epoch skips the
