@@ -379,8 +379,9 @@ def test_downloads_keep_the_solutions_after_the_exercises(book):
         cells = ["".join(cell["source"]) for cell in json.loads(notebook.read_text())["cells"]]
         exercises = next(i for i, text in enumerate(cells) if "## Exercises" in text)
         solutions = next(i for i, text in enumerate(cells) if "## Solutions" in text)
-        first = next(i for i, text in enumerate(cells) if ".. solution:: Exercise 1" in text)
+        first = next(i for i, text in enumerate(cells) if "**Solution to Exercise 1**" in text)
         assert exercises < solutions <= first, chapter.stem
+        assert not any(".. solution::" in text for text in cells), "raw reST in the notebook"
         script = next(folder.rglob(f"{chapter.stem}.py")).read_text(encoding="utf-8")
         assert script.index("# Exercises") < script.index("# Solutions")
 

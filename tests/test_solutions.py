@@ -60,3 +60,40 @@ def test_the_counts_cover_every_chapter():
     assert len(CHAPTERS) >= 17
     total = sum(len(exercise_numbers(c.read_text(encoding="utf-8"))) for c in CHAPTERS)
     assert total >= 85
+
+
+def test_notebooks_get_plain_solution_headings(tmp_path):
+    """In a downloaded notebook the directive becomes a bold line and a plain paragraph."""
+    import json
+    import sys
+    import zipfile
+    from types import SimpleNamespace
+
+    sys.path.insert(0, str(GALLERY.parent / "docs" / "_ext"))
+    try:
+        import solutions
+    finally:
+        sys.path.pop(0)
+    text = "## Solutions\n\n.. solution:: Exercise 3\n\n   Because.\n\n   Again.\n\nLater text."
+    expected = "## Solutions\n\n**Solution to Exercise 3**\n\nBecause.\n\nAgain.\n\nLater text."
+    assert solutions.markdown_solution_text(text) == expected
+    folder = tmp_path / "auto_gallery" / "part"
+    folder.mkdir(parents=True)
+    cell = {"cell_type": "markdown", "metadata": {}, "source": text}
+    notebook = json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 0})
+    (folder / "chapter.ipynb").write_text(notebook)
+    with zipfile.ZipFile(folder / "all.zip", "w") as archive:
+        archive.writestr("chapter.ipynb", notebook)
+        archive.writestr("chapter.py", "# .. solution:: Exercise 3\n")
+    app = SimpleNamespace(
+        srcdir=str(tmp_path),
+        config=SimpleNamespace(sphinx_gallery_conf={"gallery_dirs": ["auto_gallery"]}),
+    )
+    solutions.notebook_headings(app)
+    for data in (
+        (folder / "chapter.ipynb").read_text(),
+        zipfile.ZipFile(folder / "all.zip").read("chapter.ipynb").decode(),
+    ):
+        assert json.loads(data)["cells"][0]["source"] == expected
+    # The script keeps its comment: a reader of the .py sees the directive as written.
+    assert zipfile.ZipFile(folder / "all.zip").read("chapter.py") == b"# .. solution:: Exercise 3\n"

@@ -9,10 +9,17 @@ in the downloaded ``.py`` and ``.ipynb``, after the exercises.
 
 On the page each solution becomes a dropdown of sphinx-design (the same node its
 ``dropdown`` directive makes), closed on load: a native ``<details>`` element that needs
-no JavaScript and no network.
+no JavaScript and no network. In the downloadable notebooks, where reST directives mean
+nothing, :func:`notebook_headings` turns the directive line into a bold "Solution to
+Exercise N" and its indented explanation into a plain paragraph.
 """
 
 from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -91,8 +98,68 @@ class CollapseSolutions(SphinxTransform):
             parent.replace(marker, dropdown)
 
 
+_DIRECTIVE_LINE = re.compile(r"^\.\. solution:: (?P<title>.+)$")
+
+
+def markdown_solution_text(text: str) -> str:
+    r"""Replace each ``.. solution:: Exercise N`` block in Markdown ``text`` with plain text.
+
+    >>> markdown_solution_text(".. solution:: Exercise 2\n\n   Because.\n   Twice.")
+    '**Solution to Exercise 2**\n\nBecause.\nTwice.'
+    """
+    lines, in_solution = [], False
+    for line in text.split("\n"):
+        match = _DIRECTIVE_LINE.match(line)
+        if match:
+            lines.append(f"**Solution to {match['title']}**")
+            in_solution = True
+        elif in_solution and line.startswith("   "):
+            lines.append(line[3:])
+        else:
+            # A blank line stays inside the explanation; unindented text ends it.
+            in_solution = in_solution and not line.strip()
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _rewrite_notebook(data: bytes) -> bytes:
+    notebook = json.loads(data)
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            source = cell["source"]
+            text = "".join(source) if isinstance(source, list) else source
+            if ".. solution::" in text:
+                cell["source"] = markdown_solution_text(text)
+    return json.dumps(notebook, indent=1, ensure_ascii=False).encode("utf-8")
+
+
+def notebook_headings(app) -> None:
+    """Rewrite the solutions in the notebooks sphinx-gallery generated (and in its zips)."""
+    source_dir = Path(app.srcdir)
+    for gallery in app.config.sphinx_gallery_conf.get("gallery_dirs", []):
+        folder = source_dir / gallery
+        for notebook in folder.rglob("*.ipynb"):
+            data = notebook.read_bytes()
+            if b".. solution::" in data:
+                notebook.write_bytes(_rewrite_notebook(data))
+        for archive in folder.rglob("*.zip"):
+            with zipfile.ZipFile(archive) as old:
+                entries = [(info, old.read(info)) for info in old.infolist()]
+            if not any(b".. solution::" in d for i, d in entries if i.filename.endswith("ipynb")):
+                continue
+            partial = archive.with_suffix(".zip.partial")
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as new:
+                for info, data in entries:
+                    if info.filename.endswith(".ipynb") and b".. solution::" in data:
+                        data = _rewrite_notebook(data)
+                    new.writestr(info, data)
+            partial.replace(archive)
+
+
 def setup(app):
     app.setup_extension("sphinx_design")
+    # After sphinx-gallery has generated the chapters (its handler has priority 500).
+    app.connect("builder-inited", notebook_headings, priority=600)
     app.add_node(solution_start)
     app.add_directive("solution", SolutionDirective)
     app.add_transform(CollapseSolutions)
