@@ -93,6 +93,7 @@ def _book(budget: str, scratch: Path) -> dict:
             result["chapters_s"] = _chapter_times(root / "docs")
             result["runs"] = runs
         else:
+            result["cached_chapters_s"] = _chapter_times(root / "docs")
             result["reused_runs"] = sum(1 for run in runs if run.get("reused"))
             result["cached_runs"] = len(runs)
     result["bars"] = bars(result)

@@ -65,6 +65,7 @@ def test_timings_render_parts_chapters_and_runs(rendering):
             "full_book": {"fresh_s": 3300.0, "cached_s": 4.9, "date": "2026-11-24T00:00:00",
                           "machine": "Linux, 2 CPU cores",
                           "chapters_s": {"02_training/06_a_deep_cnn": 723.25},
+                          "cached_chapters_s": {"02_training/06_a_deep_cnn": 3.5},
                           "runs": [run, missed], "bars": [bar]},
         }
     }  # fmt: skip
@@ -73,7 +74,7 @@ def test_timings_render_parts_chapters_and_runs(rendering):
     assert "clean rebuild, trained runs reused from the run cache" in text
     assert "55.0 min (3300 s)" in text and "4.9 s" in text  # under a minute: seconds
     assert "   * - LeNet-5\n     - at least 98.8%\n     - 98.9%\n     - met" in text
-    assert "``02_training/06_a_deep_cnn``" in text and "12.1 min (723 s)" in text
+    assert "``02_training/06_a_deep_cnn``\n     - 12.1 min (723 s)\n     - 3.5 s" in text
     assert "0.992 met" in text and "**not met**" in text
     assert "Device: CPU: test." in text
 

@@ -149,11 +149,15 @@ def _bars_rst(label: str, bars: list[dict]) -> list[str]:
 
 
 def _chapters_rst(label: str, entry: dict) -> list[str]:
+    cached = entry.get("cached_chapters_s", {})
     lines = [f"{label}: each chapter's running time, as its page states it.", ""]
     lines += [".. list-table::", "   :header-rows: 1", ""]
-    lines += ["   * - Chapter", "     - Running time"]
+    lines += ["   * - Chapter", "     - Fresh build"]
+    lines += ["     - Rebuild from the run cache"] if cached else []
     for chapter, seconds in entry["chapters_s"].items():
         lines += [f"   * - ``{chapter}``", f"     - {_minutes(seconds)}"]
+        if cached:
+            lines += [f"     - {_minutes(cached[chapter]) if chapter in cached else 'not run'}"]
     lines.append("")
     if entry.get("runs"):
         verdict = {True: "met", False: "**not met**", None: "(none stated)"}
