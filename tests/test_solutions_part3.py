@@ -1,7 +1,7 @@
 """The answers the worked solutions of four chapters state, recomputed independently.
 
 Chapters: 09_kuzushiji_mnist_with_callbacks and 10_what_the_network_learned (Part II),
-01_making_it_fast and 02_several_devices_and_machines (Part III). Each test checks one
+01_making_it_fast and 03_several_devices_and_machines (Part III). Each test checks one
 solution's stated answer through the library, Keras, TensorFlow or NumPy, on tiny inputs;
 none runs a chapter (tests/test_gallery.py does that).
 """
