@@ -36,6 +36,7 @@ RUN_BY_THEIR_OWN_TESTS = {
     "01_a_first_cnn_in_keras": "test_chapter_first_cnn.py",
     "03_training_basics": "test_chapter_training_basics.py",
     "05_dense_vs_cnn": "test_book.py",
+    "02_training_on_a_gpu": "test_chapter_gpu.py",
 }
 # Chapters whose smoke run takes 15-50 s (speed variants, several processes, uncached
 # comparisons). The book build in tests/test_book.py runs them as it runs every chapter,
@@ -45,7 +46,7 @@ RUN_IN_THE_BOOK_BUILD_ONLY = {
     "07_lenet5_and_alexnet",
     "09_kuzushiji_mnist_with_callbacks",
     "01_making_it_fast",
-    "02_several_devices_and_machines",
+    "03_several_devices_and_machines",
 }
 STANDALONE = [
     c

@@ -414,7 +414,8 @@ print(f"weights all-reduced after every step: {one_device['parameters']:,}")
 #    average to fix it?
 # 4. Make worker 1 crash: add ``if rank == 1: raise SystemExit(3)`` after
 #    ``distributed.initialize()`` and launch 2 processes. What does
-#    :class:`convbook.distributed.WorkerFailed` tell you, and how long did it take?
+#    :class:`convbook.distributed.WorkerFailed` tell you, and how long did it take? Then
+#    try ``os._exit(3)`` instead of ``raise SystemExit(3)``: which fails sooner, and why?
 # 5. If you have a machine with several GPUs, run the single-process script there without
 #    ``devices=`` and compare images per second on 1 and on all GPUs.
 
