@@ -37,6 +37,7 @@ RUN_BY_THEIR_OWN_TESTS = {
     "03_training_basics": "test_chapter_training_basics.py",
     "05_dense_vs_cnn": "test_book.py",
     "02_training_on_a_gpu": "test_chapter_gpu.py",
+    "11_your_own_images": "test_chapter_own_images.py",
     "12_what_cnns_are_used_for": "test_chapter_what_next.py",
 }
 # Chapters whose smoke run takes 15-50 s (speed variants, several processes, uncached
