@@ -434,7 +434,7 @@ SURFACES: dict[str, Surface] = {
 }
 
 #: The optimizers :func:`make_optimizer` knows.
-OPTIMIZER_NAMES: tuple[str, ...] = ("sgd", "momentum", "rmsprop", "adam")
+OPTIMIZER_NAMES: tuple[str, ...] = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
 
 def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optimizers.Optimizer:
@@ -444,9 +444,10 @@ def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optim
     ----------
     name
         ``"sgd"`` (plain gradient descent), ``"momentum"`` (SGD with momentum 0.9),
-        ``"rmsprop"`` or ``"adam"``.
+        ``"nesterov"`` (SGD with Nesterov momentum 0.9), ``"adagrad"``, ``"rmsprop"`` or
+        ``"adam"``.
     learning_rate
-        Step size; default Keras' own (0.01 for SGD, 0.001 for RMSprop and Adam).
+        Step size; default Keras' own (0.01 for SGD, 0.001 for Adagrad, RMSprop and Adam).
 
     Returns
     -------
@@ -457,6 +458,8 @@ def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optim
     --------
     >>> make_optimizer("momentum", 0.1).momentum
     0.9
+    >>> make_optimizer("nesterov").nesterov
+    True
     """
     import keras
 
@@ -470,6 +473,10 @@ def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optim
         return keras.optimizers.SGD(**rate)
     if name == "momentum":
         return keras.optimizers.SGD(momentum=0.9, **rate)
+    if name == "nesterov":
+        return keras.optimizers.SGD(momentum=0.9, nesterov=True, **rate)
+    if name == "adagrad":
+        return keras.optimizers.Adagrad(**rate)
     if name == "rmsprop":
         return keras.optimizers.RMSprop(**rate)
     return keras.optimizers.Adam(**rate)

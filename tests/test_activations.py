@@ -197,7 +197,12 @@ def test_loss_argument_checks():
 def test_make_optimizer_builds_each_name():
     built = {name: activations.make_optimizer(name, 0.05) for name in activations.OPTIMIZER_NAMES}
     assert isinstance(built["sgd"], keras.optimizers.SGD) and built["sgd"].momentum == 0.0
-    assert built["momentum"].momentum == 0.9
+    assert built["momentum"].momentum == 0.9 and not built["momentum"].nesterov
+    assert built["nesterov"].momentum == 0.9 and built["nesterov"].nesterov
+    assert isinstance(built["adagrad"], keras.optimizers.Adagrad)
+    assert float(activations.make_optimizer("adagrad").learning_rate.numpy()) == pytest.approx(
+        0.001
+    )
     assert isinstance(built["rmsprop"], keras.optimizers.RMSprop)
     assert isinstance(built["adam"], keras.optimizers.Adam)
     assert float(built["adam"].learning_rate.numpy()) == pytest.approx(0.05)
@@ -265,3 +270,22 @@ def test_sgd_on_the_bowl_scales_x_by_092_and_y_by_minus_060_as_the_chapter_says(
     np.testing.assert_allclose(path[2] / path[1], [0.92, -0.60], rtol=1e-5)
     diverging = activations.optimizer_paths("bowl", ["sgd"], learning_rate=0.55, steps=20)["sgd"]
     assert abs(diverging[-1, 1]) > abs(diverging[0, 1])
+
+
+def test_nesterov_and_adagrad_follow_their_update_rules_for_two_steps():
+    surface = activations.SURFACES["bowl"]
+    start = np.array(surface.start)
+    paths = activations.optimizer_paths(
+        "bowl", ["nesterov", "adagrad"], learning_rate=0.05, steps=2
+    )
+    point, velocity = start.copy(), np.zeros(2)
+    point_a, squares = start.copy(), np.full(2, 0.1)  # Keras starts Adagrad's sums at 0.1
+    for step in (1, 2):
+        gradient = surface.gradient(point)
+        velocity = 0.9 * velocity - 0.05 * gradient
+        point = point + 0.9 * velocity - 0.05 * gradient
+        gradient = surface.gradient(point_a)
+        squares = squares + gradient**2
+        point_a = point_a - 0.05 * gradient / np.sqrt(squares + 1e-7)
+        np.testing.assert_allclose(paths["nesterov"][step], point, rtol=1e-5)
+        np.testing.assert_allclose(paths["adagrad"][step], point_a, rtol=1e-5)

@@ -53,6 +53,26 @@ def test_compare_optimizers_builds_a_named_model(small_mnist):
     assert runs["momentum"].model.input_shape[1:] == small_mnist.input_shape
 
 
+def test_compare_optimizers_runs_nesterov_and_adagrad(small_mnist):
+    def tiny_model():
+        return keras.Sequential(
+            [
+                keras.Input(small_mnist.input_shape),
+                keras.layers.Flatten(),
+                keras.layers.Dense(small_mnist.num_classes, activation="softmax"),
+            ]
+        )
+
+    runs = comparisons.compare_optimizers(
+        small_mnist, {"nesterov": None, "adagrad": 0.01}, model=tiny_model, epochs=1
+    )
+    assert runs["nesterov"].model.optimizer.nesterov
+    assert isinstance(runs["adagrad"].model.optimizer, keras.optimizers.Adagrad)
+    assert float(runs["adagrad"].model.optimizer.learning_rate.numpy()) == pytest.approx(0.01)
+    for result in runs.values():
+        assert result.history["loss"][0] < np.log(10)  # better than guessing after one epoch
+
+
 def test_compare_optimizers_checks_arguments_before_training(small_mnist):
     with pytest.raises(ValueError, match="optimizers\\[1\\] must be one of 'sgd', .*; got 'lbfgs'"):
         comparisons.compare_optimizers(small_mnist, ["adam", "lbfgs"])

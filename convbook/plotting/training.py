@@ -1,7 +1,8 @@
 """Figures of training: the functions a network is made of, learning curves and mistakes.
 
 * Before training: activations and their derivatives, softmax, the cross-entropy loss, the
-  paths optimizers take downhill (data from :mod:`convbook.activations`).
+  regression and classification losses side by side, the paths optimizers take downhill
+  (data from :mod:`convbook.activations`).
 * After training: loss and accuracy per epoch (a Keras ``history`` dictionary), several runs
   compared, the confusion matrix and the misclassified test images.
 
@@ -40,6 +41,7 @@ __all__ = [
     "show_cross_entropy",
     "show_histories",
     "show_history",
+    "show_losses",
     "show_misclassified",
     "show_optimizer_paths",
     "show_softmax",
@@ -219,6 +221,81 @@ def show_cross_entropy(epsilon: float = 1e-7, title: str | None = None) -> Figur
         fontsize=10,
     )
     fig.suptitle(title or "Cross-entropy punishes a wrong answer more the more confident it was")
+    return fig
+
+
+def show_losses(title: str | None = None) -> Figure:
+    """Compare the common losses: for a number, for a probability, and their push on a score.
+
+    Three panels, each computed in NumPy here:
+
+    * the squared and the absolute error against the error ``prediction - target``;
+    * binary cross-entropy ``-log p`` (clipped at ``1e-7``, as Keras does), squared error
+      ``(1 - p)**2`` and absolute error ``1 - p`` against ``p``, the probability given to
+      the true answer of a yes/no question whose answer is yes;
+    * the derivative of each of those three with respect to the score ``z`` that a sigmoid
+      turned into ``p = sigmoid(z)``: ``p - 1``, ``-2 p (1 - p)**2`` and ``-p (1 - p)``.
+
+    Parameters
+    ----------
+    title
+        The figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Three axes, one per panel.
+
+    Examples
+    --------
+    >>> fig = show_losses()
+    >>> [ax.get_xlabel() for ax in fig.axes][1]
+    'probability p given to the true answer (yes)'
+    """
+    import matplotlib.pyplot as plt
+
+    from convbook.activations import EPSILON, sigmoid
+
+    fig, (ax_reg, ax_prob, ax_grad) = plt.subplots(1, 3, figsize=(14.0, 4.2), layout="constrained")
+    error = np.linspace(-3.0, 3.0, 601)
+    ax_reg.plot(error, error**2, linewidth=2, label="squared error (MSE)")
+    ax_reg.plot(error, np.abs(error), linewidth=2, label="absolute error (MAE)")
+    ax_reg.set_xlabel("error: prediction - target")
+    ax_reg.set_ylabel("loss of one prediction")
+    ax_reg.set_title("a number: squaring makes big misses count most", fontsize=10)
+
+    p = np.linspace(0.001, 1.0, 1000)
+    ax_prob.plot(
+        p,
+        -np.log(np.clip(p, EPSILON, 1 - EPSILON)),
+        linewidth=2,
+        color="tab:red",
+        label="binary cross-entropy  -log p",
+    )
+    ax_prob.plot(p, (1 - p) ** 2, linewidth=2, color="tab:blue", label="squared error (1 - p)²")
+    ax_prob.plot(p, 1 - p, linewidth=2, color="tab:orange", label="absolute error 1 - p")
+    ax_prob.set_ylim(0, 5)
+    ax_prob.set_xlabel("probability p given to the true answer (yes)")
+    ax_prob.set_ylabel("loss")
+    ax_prob.set_title("a probability: only cross-entropy grows without bound", fontsize=10)
+
+    z = np.linspace(-10.0, 10.0, 801)
+    q = sigmoid(z)
+    ax_grad.plot(z, q - 1, linewidth=2, color="tab:red", label="binary cross-entropy: p - 1")
+    ax_grad.plot(z, -2 * q * (1 - q) ** 2, linewidth=2, color="tab:blue", label="squared error")
+    ax_grad.plot(z, -q * (1 - q), linewidth=2, color="tab:orange", label="absolute error")
+    ax_grad.set_xlabel("score z (logit), p = sigmoid(z)")
+    ax_grad.set_ylabel("d loss / d z")
+    ax_grad.set_title("confidently wrong (z << 0): only cross-entropy still pushes", fontsize=10)
+    for ax in (ax_reg, ax_prob, ax_grad):
+        ax.axhline(0, color="grey", linewidth=0.8)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(
+        title
+        or "Squared or absolute error for numbers; cross-entropy for probabilities, "
+        "because it keeps pushing a confident mistake"
+    )
     return fig
 
 

@@ -3,11 +3,13 @@ Activations, losses and optimizers
 ==================================
 
 A network is built from three kinds of parts. Activation functions bend each layer's
-weighted sums, so that a stack of layers can represent more than a straight line. Softmax
-and a loss function turn the last layer's scores into probabilities and measure how wrong
-they are. An optimizer uses the gradient of that loss to change the weights. This chapter
-writes each part out in NumPy with :mod:`convbook.activations`, checks it against Keras,
-plots it, and ends by training one small network on MNIST with four different optimizers.
+weighted sums, so that a stack of layers can represent more than a straight line. The
+output layer and a loss function turn the last layer's scores into a prediction and measure
+how wrong it is: cross-entropy for classes and for yes/no answers, squared or absolute error
+for numbers. An optimizer uses the gradient of that loss to change the weights. This
+chapter writes each part out in NumPy (some with :mod:`convbook.activations`), checks it
+against Keras, plots it, and ends by training one small network on MNIST with four
+different optimizers.
 """
 
 # %%
@@ -64,6 +66,73 @@ for name in ("sigmoid", "tanh", "relu"):
     ours = activations.ACTIVATIONS[name][0](z)
     theirs = keras.ops.convert_to_numpy(getattr(keras.activations, name)(z))
     print(f"{name:8s} largest difference from keras.activations: {np.abs(ours - theirs).max():.1e}")
+
+# %%
+# Leaky ReLU and PReLU
+# --------------------
+#
+# Leaky ReLU gives negative inputs a small slope :math:`a` instead of 0, so that a neuron
+# whose weighted sum is negative still passes some gradient back;
+# ``keras.activations.leaky_relu`` fixes :math:`a` at 0.2 unless told otherwise.
+# *PReLU*, the parametric ReLU of He et al. (2015), uses the same formula but treats
+# :math:`a` as a weight of the network:
+#
+# .. math::
+#
+#    f(z) = \begin{cases} z & \text{if } z > 0 \\ a z & \text{otherwise} \end{cases}
+#    \qquad
+#    \frac{\partial f}{\partial a} = \begin{cases} 0 & \text{if } z > 0 \\ z & \text{otherwise}
+#    \end{cases}
+#
+# Backpropagation multiplies the right-hand derivative by the gradient arriving from the
+# layer above, exactly as it does for a kernel weight, and the optimizer updates
+# :math:`a` with the rest. In Keras PReLU is a layer, ``keras.layers.PReLU``, and its
+# weights are the slopes. How many there are depends on ``shared_axes``: without it, every
+# value of the layer's input gets a slope of its own; ``shared_axes=[1, 2]`` shares one
+# slope across height and width, which after a convolution leaves one slope per channel.
+conv = keras.layers.Conv2D(32, 3)
+features = conv(keras.Input((28, 28, 1)))
+per_value = keras.layers.PReLU()
+per_channel = keras.layers.PReLU(shared_axes=[1, 2])
+per_value(features)
+per_channel(features)
+print("convolution output shape:", features.shape)
+print("weights of the convolution:          ", conv.count_params())
+print("slopes of PReLU():                   ", per_value.count_params())
+print("slopes of PReLU(shared_axes=[1, 2]): ", per_channel.count_params())
+print("a new layer's slopes:", np.unique(per_channel.get_weights()[0]).tolist())
+
+# %%
+# Without sharing, the activation would hold far more weights than the convolution in front
+# of it. A new PReLU layer starts with every slope at 0, that is, as a plain ReLU, and
+# training moves the slopes from there (He et al. started theirs at 0.25). Given slopes,
+# the layer computes the formula above, one slope per channel broadcast over height and
+# width:
+slopes = np.random.default_rng(0).uniform(-0.5, 0.5, size=(1, 1, 32)).astype("float32")
+per_channel.set_weights([slopes])
+feature_maps = np.random.default_rng(1).normal(size=(4, 26, 26, 32)).astype("float32")
+prelu_numpy = np.where(feature_maps > 0, feature_maps, slopes * feature_maps)
+prelu_keras = keras.ops.convert_to_numpy(per_channel(feature_maps))
+prelu_difference = float(np.abs(prelu_numpy - prelu_keras).max())
+print(f"largest difference from keras.layers.PReLU: {prelu_difference:.1e}")
+
+# %%
+# ReLU is PReLU with :math:`a = 0` and leaky ReLU is PReLU with :math:`a` frozen at 0.2.
+# Training may also pick a slope above 0.2, or a negative one, which makes the function
+# fall again to the left of zero. Two such slopes, drawn dashed next to the fixed ones:
+fig = training_plots.show_activations(
+    ["relu", "leaky_relu"],
+    title="ReLU and leaky ReLU fix the slope below zero; PReLU learns it (two examples dashed)",
+)
+ax_function, ax_derivative = fig.axes
+z_axis = np.linspace(-5, 5, 801)
+for slope, color in ((0.5, "tab:green"), (-0.25, "tab:red")):
+    prelu_values = np.where(z_axis > 0, z_axis, slope * z_axis)
+    prelu_slopes = np.where(z_axis > 0, 1.0, slope)
+    ax_function.plot(z_axis, prelu_values, "--", color=color, label=f"PReLU, a = {slope}")
+    ax_derivative.plot(z_axis, prelu_slopes, "--", color=color, label=f"PReLU', a = {slope}")
+ax_function.legend()
+ax_derivative.legend()
 
 # %%
 # Softmax: from scores to probabilities
@@ -152,6 +221,204 @@ print(
 )
 
 # %%
+# Which loss for which task
+# -------------------------
+#
+# Not every network picks one class out of several, and the loss has to fit what the
+# target is. It is chosen together with the output layer:
+#
+# * **A number** (a price, an age, the position of an object; this is *regression*): an
+#   output layer without activation, and the mean squared or the mean absolute error,
+#
+#   .. math::
+#
+#      \text{MSE} = \frac{1}{n} \sum_{i=1}^{n} (\hat y_i - y_i)^2, \qquad
+#      \text{MAE} = \frac{1}{n} \sum_{i=1}^{n} |\hat y_i - y_i|.
+#
+#   MSE is the usual choice; MAE suits targets that contain outliers (shown below).
+# * **Yes or no**, or several independent yes/no questions at once (*multi-label*: which
+#   of these objects appear in the photo?): one sigmoid output per question, each a
+#   probability :math:`p_i` of "yes", and the binary cross-entropy, averaged over the
+#   outputs,
+#
+#   .. math::
+#
+#      \text{BCE} = -\frac{1}{n} \sum_{i=1}^{n} \big( y_i \log p_i + (1 - y_i) \log(1 - p_i)
+#      \big), \qquad y_i \in \{0, 1\}.
+#
+#   A softmax would be wrong here: it makes the outputs compete for one unit of
+#   probability, while two answers can both be yes.
+# * **One class out of several** (which digit is it?): a softmax output and the
+#   categorical cross-entropy of the previous section, with one-hot targets, or the sparse
+#   categorical cross-entropy with integer labels; the two give the same number.
+#
+# Wherever a sigmoid or a softmax makes the probabilities, the model can instead output the
+# raw scores and leave both steps to the loss, told ``from_logits=True``. For the sigmoid,
+# :math:`\log p = -\log(1 + e^{-z})` and :math:`\log(1 - p) = -z - \log(1 + e^{-z})`, so
+# the binary cross-entropy of a score :math:`z` is :math:`(1 - y) z + \log(1 + e^{-z})`,
+# which is written as :math:`\max(z, 0) - y z + \log(1 + e^{-|z|})` so that no exponent is
+# ever positive. Each formula is one line of NumPy, and each agrees with its function in
+# ``keras.losses``, which returns one loss per row (averaging or summing over the last
+# axis):
+rng = np.random.default_rng(0)
+y_number = rng.normal(size=(6, 3)).astype("float32")
+predicted_number = rng.normal(size=(6, 3)).astype("float32")
+mse = np.mean((predicted_number - y_number) ** 2, axis=-1)
+mae = np.mean(np.abs(predicted_number - y_number), axis=-1)
+
+logits = rng.normal(scale=3.0, size=(6, 3)).astype("float32")
+y_yes_no = rng.integers(0, 2, size=(6, 3)).astype("float32")
+p_yes = activations.sigmoid(logits)
+bce = -np.mean(y_yes_no * np.log(p_yes) + (1 - y_yes_no) * np.log(1 - p_yes), axis=-1)
+bce_from_logits = np.mean(
+    np.maximum(logits, 0) - y_yes_no * logits + np.log1p(np.exp(-np.abs(logits))), axis=-1
+)
+
+class_labels = rng.integers(0, 3, size=6)
+one_hot = np.eye(3, dtype="float32")[class_labels]
+p_class = activations.softmax(logits)
+cce = -np.sum(one_hot * np.log(p_class), axis=-1)
+sparse_cce = -np.log(p_class[np.arange(6), class_labels])
+cce_from_logits = -np.sum(one_hot * activations.log_softmax(logits), axis=-1)
+
+loss_checks = {
+    "mean_squared_error": (mse, keras.losses.mean_squared_error(y_number, predicted_number)),
+    "mean_absolute_error": (mae, keras.losses.mean_absolute_error(y_number, predicted_number)),
+    "binary_crossentropy": (bce, keras.losses.binary_crossentropy(y_yes_no, p_yes)),
+    "binary_crossentropy, from_logits": (
+        bce_from_logits,
+        keras.losses.binary_crossentropy(y_yes_no, logits, from_logits=True),
+    ),
+    "categorical_crossentropy": (cce, keras.losses.categorical_crossentropy(one_hot, p_class)),
+    "sparse_categorical_crossentropy": (
+        sparse_cce,
+        keras.losses.sparse_categorical_crossentropy(class_labels, p_class),
+    ),
+    "categorical_crossentropy, from_logits": (
+        cce_from_logits,
+        keras.losses.categorical_crossentropy(one_hot, logits, from_logits=True),
+    ),
+}
+loss_differences = {
+    name: float(np.abs(ours - keras.ops.convert_to_numpy(theirs)).max())
+    for name, (ours, theirs) in loss_checks.items()
+}
+for name, difference in loss_differences.items():
+    print(f"{name:40s} largest difference from keras.losses: {difference:.1e}")
+print("one-hot and sparse labels give the same losses:", np.allclose(cce, sparse_cce))
+
+# %%
+# Why ``from_logits=True``? Before taking the logarithm of a probability, Keras clips it to
+# at least :math:`\epsilon = 10^{-7}`, so that :math:`\log 0` cannot occur; every
+# probability below that is treated alike, although the scores behind them still differ.
+# Here a yes/no output whose true answer is yes becomes more and more confidently wrong:
+true_yes = np.array([[1.0]], dtype="float32")
+clipped_losses, exact_losses = [], []
+for score in (-5.0, -20.0, -100.0):
+    z = np.array([[score]], dtype="float32")
+    from_probability = float(keras.losses.binary_crossentropy(true_yes, activations.sigmoid(z))[0])
+    from_score = float(keras.losses.binary_crossentropy(true_yes, z, from_logits=True)[0])
+    clipped_losses.append(from_probability)
+    exact_losses.append(from_score)
+    print(
+        f"score {score:6.1f}: p = {float(activations.sigmoid(z)[0, 0]):.1e}, "
+        f"loss from p {from_probability:7.3f}, from the score {from_score:7.3f}"
+    )
+print(f"-log(1e-7) = {-np.log(1e-7):.3f}")
+
+# %%
+# From the probability the loss stops at :math:`-\log 10^{-7}` however wrong the score
+# gets, and where the clip bites the loss is flat, so it no longer tells the network how
+# wrong it is. From the score it is exact. (The probabilities went to the loss as NumPy
+# arrays here; a Keras back-end may spot a sigmoid tensor and use its score anyway.)
+#
+# The figure puts the losses side by side. On the left, for numbers, the squared error
+# grows with the square of the miss and the absolute error in proportion to it. In the
+# middle, for a yes/no question whose answer is yes, the three losses against the
+# probability the model gave to "yes". On the right, what training actually uses: each
+# loss's derivative with respect to the score :math:`z` behind :math:`p = \sigma(z)`.
+fig = training_plots.show_losses()
+
+# %%
+# The right-hand panel shows why a classifier is not trained with the squared error. With
+# :math:`\sigma'(z) = p(1 - p)` the chain rule gives, for the true answer :math:`y`,
+#
+# .. math::
+#
+#    \frac{\partial\, \text{BCE}}{\partial z} = p - y, \qquad
+#    \frac{\partial (p - y)^2}{\partial z} = 2 (p - y)\, p (1 - p).
+#
+# When the answer is yes and the score is very negative, :math:`p` is close to 0: the
+# cross-entropy's derivative is close to -1, a full push, while the squared error's is
+# multiplied by :math:`p(1 - p)`, which is close to 0. The worse the mistake, the less MSE
+# does about it. (Softmax with categorical cross-entropy has the same simple derivative,
+# :math:`p_k - y_k` for each score.) The numbers, checked against a finite difference:
+score_values = np.array([-10.0, -5.0, 0.0, 5.0])
+p_values = activations.sigmoid(score_values)
+gradient_bce = p_values - 1.0
+gradient_mse = 2 * (p_values - 1.0) * p_values * (1 - p_values)
+step = 1e-6
+numeric_bce = (
+    -np.log(activations.sigmoid(score_values + step))
+    + np.log(activations.sigmoid(score_values - step))
+) / (2 * step)
+numeric_mse = (
+    (1 - activations.sigmoid(score_values + step)) ** 2
+    - (1 - activations.sigmoid(score_values - step)) ** 2
+) / (2 * step)
+for z, p, g_bce, g_mse in zip(score_values, p_values, gradient_bce, gradient_mse, strict=True):
+    print(f"score {z:5.1f}: p = {p:.5f}, dBCE/dz = {g_bce:+.5f}, dMSE/dz = {g_mse:+.6f}")
+finite_difference_error = max(
+    np.abs(numeric_bce - gradient_bce).max(), np.abs(numeric_mse - gradient_mse).max()
+)
+print(f"largest difference from the finite differences: {finite_difference_error:.1e}")
+push_ratio = gradient_bce[0] / gradient_mse[0]
+print(f"at score -10 cross-entropy pushes {push_ratio:,.0f} times harder than MSE")
+
+# %%
+# MSE or MAE? Squaring makes a large error count far more than a small one: a miss of 10
+# costs 100. So a single bad target can pull the whole fit towards itself. The derivative
+# of MAE is just the sign of the error, so every point pulls equally hard, however far
+# away it lies. Here Keras fits a line, one ``Dense(1)`` unit, to 30 points near
+# :math:`y = 2x + 1`, one of which was entered wrongly as 12; once with ``loss="mse"``, once
+# with ``loss="mae"``. (``fit`` sets up its loop once per epoch, so the 30 points are
+# repeated 1,000 times and given to it as one epoch in unshuffled batches of 30: 1,000
+# steps, each on all 30 points.) For comparison, NumPy's least-squares lines: through all
+# 30 points, which is the exact minimum of the MSE, and through the 29 good ones only.
+rng = np.random.default_rng(1)
+x_points = np.linspace(0, 1, 30, dtype="float32")[:, np.newaxis]
+y_points = (2 * x_points[:, 0] + 1 + rng.normal(0, 0.05, 30)).astype("float32")
+y_points[-3] = 12.0
+lines = {}
+for loss_name in ("mse", "mae"):
+    keras.utils.set_random_seed(0)
+    line = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    line.compile(optimizer=keras.optimizers.Adam(0.1), loss=loss_name)
+    repeated_x, repeated_y = np.tile(x_points, (1000, 1)), np.tile(y_points, 1000)
+    line.fit(repeated_x, repeated_y, batch_size=30, shuffle=False, verbose=0)
+    kernel, bias = line.get_weights()
+    lines[loss_name] = (float(kernel[0, 0]), float(bias[0]))
+    print(f"Keras, {loss_name}:                    y = {kernel[0, 0]:.2f} x + {bias[0]:.2f}")
+all_points = np.polyfit(x_points[:, 0], y_points, 1)
+good = np.arange(30) != 27
+good_points = np.polyfit(x_points[good, 0], y_points[good], 1)
+print(f"least squares, all 30 points:  y = {all_points[0]:.2f} x + {all_points[1]:.2f}")
+print(f"least squares, 29 good points: y = {good_points[0]:.2f} x + {good_points[1]:.2f}")
+
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(7, 4))
+ax.plot(x_points[:, 0], y_points, "o", color="black", markersize=4, label="data")
+for loss_name, (slope, intercept) in lines.items():
+    ax.plot(x_points[:, 0], slope * x_points[:, 0] + intercept, linewidth=2, label=loss_name)
+ax.set(
+    xlabel="x",
+    ylabel="y",
+    title="One wrong point drags the MSE line; the MAE line stays with the others",
+)
+ax.legend()
+
+# %%
 # Optimizers: which way, and how far?
 # -----------------------------------
 #
@@ -165,16 +432,48 @@ print(
 #    \text{momentum:}\quad v \leftarrow \mu v - \eta g,\;\; w \leftarrow w + v
 #
 # Momentum (:math:`\mu = 0.9` here) keeps a running velocity, so steps that agree build up
-# speed and steps that alternate cancel out. RMSprop divides each weight's step by a
-# running root-mean-square of that weight's recent gradients, and Adam does the same while
-# also keeping a momentum-like average of the gradients themselves: both give every weight
-# its own effective step size.
+# speed and steps that alternate cancel out. *Nesterov momentum* takes the gradient not at
+# :math:`w` but at :math:`w + \mu v`, the point the velocity is about to carry it to, so
+# it starts braking one step before an overshoot instead of after it. Keras uses an
+# equivalent form that needs the gradient at :math:`w` only:
+#
+# .. math::
+#
+#    \text{Nesterov:}\quad v \leftarrow \mu v - \eta g,\;\;
+#    w \leftarrow w + \mu v - \eta g
+#
+# The adaptive optimizers give every weight a step size of its own. *Adagrad* adds up the
+# squares of all the gradients a weight has had so far and divides its step by the square
+# root of that sum (all operations elementwise, one :math:`G` per weight; Keras starts
+# :math:`G` at 0.1):
+#
+# .. math::
+#
+#    \text{Adagrad:}\quad G \leftarrow G + g^2,\;\;
+#    w \leftarrow w - \frac{\eta}{\sqrt{G + \epsilon}}\, g
+#
+# A weight with steep gradients takes small steps and a weight with gentle ones large
+# steps. But :math:`G` can only grow, so the effective rate :math:`\eta / \sqrt{G}` shrinks
+# with every step, whether the weight is near its goal or not; over a long training run it
+# can become so small that learning stalls. RMSprop keeps Adagrad's division and replaces
+# the sum by a moving average, :math:`G \leftarrow \rho G + (1 - \rho) g^2` (Keras:
+# :math:`\rho = 0.9`), which forgets old gradients: its step size follows the recent
+# gradients instead of decaying for ever. Adam does the same and also keeps a moving
+# average of the gradients themselves, a momentum, which it divides by the square root of
+# the average of their squares.
 #
 # To watch them, :func:`~convbook.activations.optimizer_paths` lets Keras' real optimizers
 # minimise :math:`f(x, y) = 0.1x^2 + 2y^2`, a bowl twenty times steeper across (:math:`y`)
 # than along (:math:`x`), like the loss surfaces of real networks, where some directions
 # are much steeper than others. The two "weights" are the point's coordinates.
-rates = {"sgd": 0.4, "momentum": 0.05, "rmsprop": 0.1, "adam": 0.3}
+rates = {
+    "sgd": 0.4,
+    "momentum": 0.05,
+    "nesterov": 0.05,
+    "adagrad": 1.0,
+    "rmsprop": 0.1,
+    "adam": 0.3,
+}
 paths = activations.optimizer_paths("bowl", rates, learning_rate=rates, steps=50)
 bowl = activations.SURFACES["bowl"]
 for name, path in paths.items():
@@ -186,6 +485,36 @@ for name, path in paths.items():
 fig = training_plots.show_optimizer_paths(paths, "bowl")
 
 # %%
+# Nesterov's and Adagrad's update rules are a few lines of NumPy each. Started from the same
+# point with the same rates, these loops retrace the paths Keras took, and the Adagrad loop
+# records its effective rate :math:`\eta / \sqrt{G + \epsilon}` for each coordinate:
+start = np.array(bowl.start)
+point, velocity, nesterov_path = start.copy(), np.zeros(2), [start.copy()]
+for _ in range(50):
+    gradient = bowl.gradient(point)
+    velocity = 0.9 * velocity - rates["nesterov"] * gradient
+    point = point + 0.9 * velocity - rates["nesterov"] * gradient
+    nesterov_path.append(point)
+point, squares, adagrad_path, effective_rates = start.copy(), np.full(2, 0.1), [start], []
+for _ in range(50):
+    gradient = bowl.gradient(point)
+    squares = squares + gradient**2
+    effective_rates.append(rates["adagrad"] / np.sqrt(squares + 1e-7))
+    point = point - effective_rates[-1] * gradient
+    adagrad_path.append(point)
+numpy_paths = {"nesterov": np.array(nesterov_path), "adagrad": np.array(adagrad_path)}
+for name, numpy_path in numpy_paths.items():
+    difference = np.abs(numpy_path - paths[name]).max()
+    print(f"{name:8s} NumPy loop against Keras' path, largest difference: {difference:.1e}")
+for step in (1, 10, 50):
+    x_rate, y_rate = effective_rates[step - 1]
+    print(f"Adagrad's effective rate at step {step:2d}: x {x_rate:.4f}, y {y_rate:.4f}")
+overshoot = {name: float(paths[name][:, 0].max()) for name in ("momentum", "nesterov")}
+for name, furthest in overshoot.items():
+    print(f"{name:8s} furthest past the minimum along x: x = {furthest:.2f}")
+print("Nesterov overshoots less than momentum:", overshoot["nesterov"] < overshoot["momentum"])
+
+# %%
 # For plain SGD on this bowl one step multiplies each coordinate by a fixed factor,
 # because the gradient of :math:`0.1x^2` is :math:`0.2x` and that of :math:`2y^2` is
 # :math:`4y`:
@@ -193,6 +522,58 @@ eta = rates["sgd"]
 print(f"x <- x - {eta} * 0.2x = {1 - eta * 0.2:.2f} x")
 print(f"y <- y - {eta} * 4y   = {1 - eta * 4:.2f} y")
 print(f"|1 - eta * 4| < 1 only while eta < {2 / 4}")
+
+# %%
+# Plain SGD needs a learning rate below 0.5 here, or it overshoots across the steep
+# :math:`y` direction by more each step and diverges (try it in exercise 3). At 0.4 the
+# factor for :math:`y` is negative, -0.60, so it zigzags across the valley, while
+# :math:`x` keeps 0.92 of its value per step: it crawls along the valley floor, and the
+# steep direction forbids a larger step. With a well-chosen learning rate it does well on
+# this simple bowl.
+# Momentum with :math:`\mu = 0.9` builds up speed, overshoots and oscillates around the
+# minimum before settling. Nesterov momentum, at the same rate, swings less far past it
+# (the printout compares the two): its gradient, taken where the velocity is heading,
+# starts pulling back earlier. RMSprop, Adam and Adagrad rescale the two coordinates
+# separately, so they head for the minimum diagonally, moving :math:`x` and :math:`y` at a
+# similar pace from the start. Adagrad's effective rates only fall, and the steep
+# :math:`y` direction got the smaller one from the first step. On this bowl the falling
+# rate does no harm: the gradients shrink as the point arrives, so the sum :math:`G` soon
+# stops growing. No optimizer wins everywhere: which is best depends on the surface and on
+# the learning rate, which is why the learning rate is the first thing to tune. Which one
+# got lowest on this bowl, with these rates:
+after_50 = {name: float(bowl.value(path[-1])) for name, path in paths.items()}
+print("lowest loss after 50 steps:", min(after_50, key=after_50.get))
+
+# %%
+# Where the gradients do not shrink, Adagrad's falling rate does harm. Take a long, even
+# slope with the same gradient :math:`g = 1` at every step: Adagrad's sum grows by 1 per
+# step, so its :math:`t`-th step is :math:`\eta / \sqrt{0.1 + t}` and shrinks like
+# :math:`1 / \sqrt{t}`, while RMSprop's moving average settles at 1 and its steps settle
+# at :math:`\eta`. Both rules in NumPy, with :math:`\eta = 0.1` and Keras' starting
+# values:
+adagrad_sum, rmsprop_average = 0.1, 0.0
+adagrad_steps, rmsprop_steps = [], []
+for _ in range(1000):
+    slope_gradient = 1.0
+    adagrad_sum = adagrad_sum + slope_gradient**2
+    rmsprop_average = 0.9 * rmsprop_average + 0.1 * slope_gradient**2
+    adagrad_steps.append(0.1 * slope_gradient / np.sqrt(adagrad_sum + 1e-7))
+    rmsprop_steps.append(0.1 * slope_gradient / np.sqrt(rmsprop_average + 1e-7))
+for step in (1, 10, 100, 1000):
+    print(
+        f"step {step:4d}: Adagrad moves {adagrad_steps[step - 1]:.4f}, "
+        f"RMSprop {rmsprop_steps[step - 1]:.4f}"
+    )
+print(
+    f"distance covered in 1000 steps: Adagrad {sum(adagrad_steps):.1f}, "
+    f"RMSprop {sum(rmsprop_steps):.1f}"
+)
+
+# %%
+# RMSprop's first steps are larger than :math:`\eta` while its average fills up from 0;
+# after that it keeps walking at the same pace, while Adagrad slows down for ever. In a
+# network, gradients stay far from zero for thousands of steps, so Adagrad's rates keep
+# falling while there is still much to learn.
 
 # %%
 # The Keras code
@@ -209,18 +590,6 @@ from convbook import models
 print(models.source("compact_cnn"))
 
 # %%
-# Plain SGD needs a learning rate below 0.5 here, or it overshoots across the steep
-# :math:`y` direction by more each step and diverges (try it in exercise 3). At 0.4 the
-# factor for :math:`y` is negative, -0.60, so it zigzags across the valley, while
-# :math:`x` keeps 0.92 of its value per step: it crawls along the valley floor, and the
-# steep direction forbids a larger step. With a well-chosen learning rate it does well on
-# this simple bowl.
-# Momentum with :math:`\mu = 0.9` builds up speed, overshoots and oscillates around the
-# minimum before settling. RMSprop and Adam rescale the two coordinates separately, so they
-# head for the minimum diagonally, moving :math:`x` and :math:`y` at a similar pace from the
-# start. No optimizer wins everywhere: which is best depends on the surface and on the
-# learning rate, which is why the learning rate is the first thing to tune.
-#
 # Four optimizers, one network
 # ----------------------------
 #
@@ -257,6 +626,15 @@ for name, result in runs.items():
     print(f"{name:8s} learning rate {float(result.model.optimizer.learning_rate.numpy()):g}")
 
 # %%
+# Nesterov momentum and Adagrad are left out here: each optimizer is one more training run
+# as long as the others, and this build's runs took, on average:
+average_fit = float(np.mean([result.wall_time_s for result in runs.values()]))
+print(f"average fit time per run: {average_fit:.1f} s")
+print(f"two more optimizers would add about {2 * average_fit:.0f} s to this page")
+
+# %%
+# Exercise 8 compares them on a small plan instead.
+#
 # The table gives each run's test accuracy and loss and how long the training took. Most
 # of the time goes into computing the gradients, which is the same work for every
 # optimizer; an optimizer's own update is cheap next to it, so the times per epoch should
@@ -324,6 +702,22 @@ print(f"best test accuracy in this run: {best} ({runs[best].test_accuracy:.4f})"
 #    optimizer gets along the curved valley to the minimum at (1, 1)?
 # 5. Pass ``{"sgd": 0.1, "adam": 0.001}`` to ``compare_optimizers``. How close does SGD
 #    with a ten times larger learning rate get to Adam?
+# 6. A model that must predict a number without any input to go on can only predict a
+#    constant :math:`c`. For the delivery times 12, 14, 15, 16, 18, 19 and 95 minutes (the
+#    last one's van broke down), try every :math:`c` from 0 to 100 in steps of 0.01 and find
+#    the one with the lowest MSE and the one with the lowest MAE. Compare them with
+#    ``np.mean`` and ``np.median``. What happens to each when the 95 becomes 190?
+# 7. Build a small CNN with ``keras.layers.PReLU(shared_axes=[1, 2])`` after each of two
+#    convolutions (16 and then 32 filters of 3x3, each followed by 2x2 max pooling, then a
+#    softmax ``Dense(10)``). How many weights do the two PReLU layers add? Train it with
+#    ``training.train`` on the small plan of exercise 5 (2,000 training and 1,000 test
+#    images, one epoch, batches of 32) and look at the learned slopes: are they still 0?
+# 8. Run ``compare_optimizers`` with ``["momentum", "nesterov", "adagrad"]`` on the same
+#    small plan and compare them with Adam's run in exercise 5; then give Adagrad a ten
+#    times larger rate, ``{"adagrad": 0.01}``. Why does Adagrad fall so far behind at
+#    Keras' default rate of 0.001? (Hint: compare its first step for a small gradient
+#    with plain SGD's, and read its sums :math:`G`, which Keras keeps in the optimizer's
+#    ``variables`` under names ending in ``_accumulator``.)
 
 # %%
 # Solutions
@@ -381,8 +775,6 @@ y_ratios = diverging[1:, 1] / diverging[:-1, 1]
 print("y after each of the first 5 steps:", ", ".join(f"{y:+.3f}" for y in diverging[1:6, 1]))
 print(f"y_next / y: from {y_ratios.min():.4f} to {y_ratios.max():.4f} (predicted -1.2)")
 print(f"after 50 steps: x = {diverging[-1, 0]:.4f}, y = {diverging[-1, 1]:,.0f}")
-
-import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(7, 4))
 for rate, path in ((0.4, paths["sgd"]), (0.55, diverging)):
@@ -450,3 +842,103 @@ print(comparisons.format_comparison(rate_runs))
 for label in ("sgd, rate 0.01", "sgd, rate 0.1"):
     gap = rate_runs["adam, rate 0.001"].test_accuracy - rate_runs[label].test_accuracy
     print(f"{label}: {100 * gap:.1f} percentage points below Adam")
+
+# %%
+# .. solution:: Exercise 6
+#
+#    The MSE of a constant, :math:`\frac{1}{n}\sum_i (c - y_i)^2`, has the derivative
+#    :math:`2(c - \bar y)`, which is zero at the mean :math:`\bar y`; the scan finds the
+#    mean. The MAE's derivative is the number of values below :math:`c` minus the number
+#    above it, divided by :math:`n`, which is zero where half the values lie on either
+#    side: at the median. One very late delivery drags the mean far above every ordinary
+#    delivery time, and doubling it drags the mean further still, while the median does
+#    not move at all, because only the order of the values matters to it. This is MAE's
+#    robustness in its simplest form.
+candidates = np.arange(0, 100.005, 0.01)
+for late in (95.0, 190.0):
+    times = np.array([12.0, 14.0, 15.0, 16.0, 18.0, 19.0, late])
+    errors = candidates[:, np.newaxis] - times
+    best_mse = candidates[np.argmin(np.mean(errors**2, axis=1))]
+    best_mae = candidates[np.argmin(np.mean(np.abs(errors), axis=1))]
+    print(
+        f"late delivery {late:5.1f} min: lowest MSE at c = {best_mse:.2f} "
+        f"(mean {np.mean(times):.2f}), lowest MAE at c = {best_mae:.2f} "
+        f"(median {np.median(times):.2f})"
+    )
+
+# %%
+# .. solution:: Exercise 7
+#
+#    With ``shared_axes=[1, 2]`` each PReLU layer has one slope per channel: 16 for the
+#    first and 32 for the second, 48 weights in all, a tiny addition to the thousands of
+#    the convolutions. Keras starts every slope at 0, so before training the network is the
+#    same as one with ReLU. Training moves the slopes along with the other weights: after
+#    one short epoch they are no longer 0, some a little positive and some a little
+#    negative, and they differ from channel to channel. The moves are small because the
+#    run is short: Adam moves a weight by about its learning rate, 0.001, per step at the
+#    most, and one epoch of this plan is 57 steps.
+training.seed_everything(0)
+prelu_cnn = keras.Sequential(
+    [
+        keras.Input(small_data.input_shape),
+        keras.layers.Conv2D(16, 3),
+        keras.layers.PReLU(shared_axes=[1, 2]),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(32, 3),
+        keras.layers.PReLU(shared_axes=[1, 2]),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Flatten(),
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+)
+prelu_layers = [layer for layer in prelu_cnn.layers if isinstance(layer, keras.layers.PReLU)]
+print("weights of the PReLU layers:", [layer.count_params() for layer in prelu_layers])
+print("weights of the whole network:", prelu_cnn.count_params())
+prelu_run = training.train(prelu_cnn, small_data, epochs=1, batch_size=32, verbose=0)
+print(f"test accuracy after one epoch: {prelu_run.test_accuracy:.4f}")
+learned_slopes = [layer.get_weights()[0].ravel() for layer in prelu_layers]
+for layer, learned in zip(prelu_layers, learned_slopes, strict=True):
+    print(
+        f"{layer.name}: slopes from {learned.min():+.4f} to {learned.max():+.4f}, "
+        f"{np.sum(learned > 0)} positive, {np.sum(learned < 0)} negative"
+    )
+print(f"57 steps of at most 0.001: {57 * 0.001:.3f}")
+
+# %%
+# .. solution:: Exercise 8
+#
+#    Adagrad divides its rate by :math:`\sqrt{G}`, and Keras starts :math:`G` at 0.1, so
+#    for a small gradient its very first step is :math:`0.001 / \sqrt{0.1}` times the
+#    gradient: a third of the step plain SGD takes at its default rate of 0.01, with no
+#    momentum to help, and from then on the sums can only grow. Reading the sums back
+#    after the run shows that for most weights the gradients were so small that the sum
+#    has hardly left 0.1 (the median rate), while the weights with the largest gradients
+#    already had their rates cut (the smallest). So at Keras' default rate Adagrad falls
+#    behind even plain SGD of exercise 5. Ten times the rate helps a lot, yet in so short
+#    a run it still trails Adam. Which of the two kinds of momentum is ahead after one
+#    short epoch can change with the seed; the printout says which it was in this build.
+#    For every optimizer here, the learning rate matters as much as the update rule, and
+#    a default rate is only a starting point.
+more_runs = comparisons.compare_optimizers(
+    small_data, ["momentum", "nesterov", "adagrad"], model="compact_cnn", epochs=1, batch_size=32
+)
+more_runs["adagrad, rate 0.01"] = comparisons.compare_optimizers(
+    small_data, {"adagrad": 0.01}, model="compact_cnn", epochs=1, batch_size=32
+)["adagrad"]
+more_runs["sgd (exercise 5)"] = default_sgd["sgd"]
+more_runs["adam (exercise 5)"] = tenfold["adam"]
+print(comparisons.format_comparison(more_runs))
+print(f"Adagrad's first step for a small gradient g: {0.001 / np.sqrt(0.1):.5f} g")
+print("plain SGD's step at its default rate:         0.01000 g")
+sums = [
+    keras.ops.convert_to_numpy(variable).ravel()
+    for variable in more_runs["adagrad"].model.optimizer.variables
+    if variable.path.endswith("_accumulator")
+]
+final_rates = 0.001 / np.sqrt(np.concatenate(sums) + 1e-7)
+print(
+    f"Adagrad's effective rate after one epoch: median {np.median(final_rates):.5f}, "
+    f"smallest {final_rates.min():.5f} (it started at {0.001 / np.sqrt(0.1):.5f})"
+)
+momentum_ahead = max(("momentum", "nesterov"), key=lambda name: more_runs[name].test_accuracy)
+print("ahead of the two momentum runs here:", momentum_ahead)
