@@ -35,6 +35,7 @@ def test_chapter_has_title_story_and_exercises(chapter):
 RUN_BY_THEIR_OWN_TESTS = {
     "01_a_first_cnn_in_keras": "test_chapter_first_cnn.py",
     "03_training_basics": "test_chapter_training_basics.py",
+    "04_activations_losses_optimizers": "test_chapter_losses.py",
     "05_dense_vs_cnn": "test_book.py",
     "02_training_on_a_gpu": "test_chapter_gpu.py",
     "11_your_own_images": "test_chapter_own_images.py",
@@ -44,7 +45,6 @@ RUN_BY_THEIR_OWN_TESTS = {
 # comparisons). The book build in tests/test_book.py runs them as it runs every chapter,
 # with a fresh namespace each, and checks that no chapter leaves files beside itself.
 RUN_IN_THE_BOOK_BUILD_ONLY = {
-    "04_activations_losses_optimizers",
     "07_lenet5_and_alexnet",
     "09_kuzushiji_mnist_with_callbacks",
     "01_making_it_fast",
