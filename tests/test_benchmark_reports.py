@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import sys
@@ -94,9 +95,12 @@ def test_a_run_keeps_the_parts_it_did_not_time(build_times, tmp_path, monkeypatc
     assert parts["tests"]["date"] > earlier["date"] and "CPU cores" in parts["tests"]["machine"]
 
 
-def _run(recipe: str, accuracy: float, test_samples=None, epochs=4) -> dict:
-    plan = {"test_samples": test_samples, "epochs": epochs}
-    return {"recipe": recipe, "test_accuracy": accuracy, "plan": plan}
+def _run(recipe: str, accuracy: float, budget="full", **overrides) -> dict:
+    """A run-log record; with ``overrides`` a chapter's run with its own numbers."""
+    from convbook.recipes import RECIPES
+
+    plan = {**dataclasses.asdict(RECIPES[recipe].plan(budget)), **overrides}
+    return {"recipe": recipe, "budget": budget, "test_accuracy": accuracy, "plan": plan}
 
 
 GOOD_RUNS = [
@@ -112,7 +116,8 @@ GOOD_RUNS = [
 
 def test_bars_pass_a_build_that_meets_every_promise(build_times):
     one_epoch = _run("dense_mnist", 0.9651, epochs=1)  # a chapter's extra short run
-    runs = [GOOD_RUNS[0], one_epoch, *GOOD_RUNS[1:]]
+    subset = _run("compact_cnn_mnist", 0.41, train_samples=200, test_samples=300)  # a solution's
+    runs = [GOOD_RUNS[0], one_epoch, *GOOD_RUNS[1:], subset]
     bars = build_times.bars({"runs": runs, "fresh_s": 1100.0, "cached_s": 90.0})
     assert [bar["met"] for bar in bars] == [True] * len(bars)
     assert {bar["what"] for bar in bars} >= {"The deep CNN", "LeNet-5", "The dense baseline"}
@@ -135,7 +140,7 @@ def test_each_bar_fails_on_its_own(build_times, change, failing):
 
 
 def test_bars_fail_on_subsets_missing_runs_and_slow_builds(build_times):
-    subset = [*GOOD_RUNS[:-1], _run("simple_cnn_fashion", 0.95, test_samples=2000)]
+    subset = [*GOOD_RUNS[:-1], _run("simple_cnn_fashion", 0.95, budget="smoke")]
     bars = {b["what"]: b for b in build_times.bars({"runs": subset, "fresh_s": 60, "cached_s": 6})}
     assert not bars["Test set"]["met"] and not bars["Simple CNN on Fashion-MNIST"]["met"]
     assert bars["Simple CNN on Fashion-MNIST"]["measured"] == "simple_cnn_fashion not run"
