@@ -293,7 +293,7 @@ def test_no_files_left_in_the_working_directory(run):
     assert list(workdir.iterdir()) == []
 
 
-def test_plain_keras_and_only_data_and_recipes_from_convbook():
+def test_plain_keras_and_only_data_models_and_recipes_from_convbook():
     tree = ast.parse(CHAPTER.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -301,7 +301,7 @@ def test_plain_keras_and_only_data_and_recipes_from_convbook():
                 assert alias.name.split(".")[0] in {"keras", "numpy", "matplotlib"}, alias.name
         elif isinstance(node, ast.ImportFrom):
             if node.module == "convbook":
-                assert {alias.name for alias in node.names} <= {"datasets", "recipes"}
+                assert {alias.name for alias in node.names} <= {"datasets", "models", "recipes"}
             else:
                 assert node.module.split(".")[0] in {"keras", "numpy", "matplotlib"}
 

@@ -19,15 +19,17 @@ none of its classes.
 #
 # We reuse the simple CNN of the chapter
 # :ref:`Dense vs. CNN <sphx_glr_auto_gallery_02_training_05_dense_vs_cnn.py>`: two
-# convolutions, a pooling layer and a dense classifier, trained on MNIST. In a build of
+# convolutions, a pooling layer and a dense classifier, trained on MNIST (its Keras code,
+# as :mod:`convbook.models` defines it, is printed first). In a build of
 # the whole book the run is already done and :func:`~convbook.recipes.run_recipe` hands
 # it back without training again. Its last layer is a softmax, so ``model.predict``
 # returns ten probabilities per image.
 import keras
 import numpy as np
 
-from convbook import datasets, recipes
+from convbook import datasets, models, recipes
 
+print(models.source("simple_cnn"))
 result = recipes.run_recipe("simple_cnn_mnist")
 model = result.model
 print("input shape: ", model.input_shape)

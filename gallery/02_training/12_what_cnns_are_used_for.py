@@ -123,9 +123,15 @@ print(f"candidate boxes per image: {side * side * BOXES_PER_CELL}")
 # network of :ref:`sphx_glr_auto_gallery_02_training_10_what_the_network_learned.py`
 # (two convolutions, a dense layer of 64 ReLU units, ten outputs). A build of the whole
 # book has already trained it, so :func:`convbook.recipes.run_recipe` reuses that run.
-# The functional API then cuts the network after its dense layer:
-from convbook import datasets, recipes
+# Its Keras code, as :mod:`convbook.models` defines it (``layers`` is ``keras.layers``,
+# ``softmax_output(n)`` is ``layers.Dense(n, activation="softmax")``, and ``assemble``
+# feeds a ``keras.Input`` through the layers into a ``keras.Model``):
+from convbook import datasets, models, recipes
 
+print(models.source("compact_cnn"))
+
+# %%
+# The functional API then cuts the trained network after its dense layer:
 result = recipes.run_recipe("compact_cnn_mnist")
 model = result.model
 print(f"compact_cnn test accuracy {result.test_accuracy:.4f}")
