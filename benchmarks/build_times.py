@@ -52,14 +52,20 @@ FRESH_LIMIT_S = 20 * 60
 CACHED_LIMIT_S = 3 * 60
 
 
-def _chapter_times(docs: Path) -> dict[str, float]:
-    """Return each chapter's running time, as its page states it."""
-    times = {}
+#: What a page restored from the page cache says (docs/_ext/page_cache.py); it did not run.
+RESTORED = "restored from the page cache"
+
+
+def _chapter_times(docs: Path) -> dict[str, float | None]:
+    """Return each chapter's running time, as its page states it; ``None`` if restored."""
+    times: dict[str, float | None] = {}
     for page in sorted((docs / "auto_gallery").glob("*/*.rst")):
-        found = _RUNNING_TIME.search(page.read_text(encoding="utf-8"))
+        text = page.read_text(encoding="utf-8")
+        found = _RUNNING_TIME.search(text)
         if found:
             chapter = f"{page.parent.name}/{page.stem}"
-            times[chapter] = 60 * int(found.group(1)) + float(found.group(2))
+            restored = RESTORED in text
+            times[chapter] = None if restored else 60 * int(found.group(1)) + float(found.group(2))
     return times
 
 

@@ -23,8 +23,9 @@ Variable                  Meaning
                           (recipe, plan, accuracy, target, time, device); the
                           book-build benchmark reads it. Default: no log.
 ``CONVBOOK_RUN_CACHE``    ``1`` to keep trained recipe runs in ``<data dir>/runs``
-                          and reuse them in later builds, ``0`` to train every
-                          run anew (nothing is read or written). Default ``1``.
+                          (and the book's built pages in ``<data dir>/pages``) and
+                          reuse them in later builds, ``0`` to train every run anew
+                          (nothing is read or written). Default ``1``.
 ``CONVBOOK_DEVICES``      How many virtual CPU devices JAX splits the CPU into
                           (data parallelism on one machine). Default: unset.
 ``CONVBOOK_COORDINATOR``  ``host:port`` of process 0 when several processes
@@ -206,8 +207,9 @@ def run_cache() -> bool:
 
     ``1``/``true``/``yes`` (or unset): :func:`convbook.recipes.run_recipe` keeps each
     trained run in ``<data dir>/runs`` and reuses it in later processes (see
-    :mod:`convbook.run_cache`); ``0``/``false``/``no``: every run trains, and the cache is
-    neither read nor written.
+    :mod:`convbook.run_cache`), and the book build keeps each chapter's built page in
+    ``<data dir>/pages`` (``docs/_ext/page_cache.py``); ``0``/``false``/``no``: every run
+    trains, every chapter runs, and neither cache is read or written.
 
     Examples
     --------

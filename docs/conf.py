@@ -36,6 +36,7 @@ extensions = [
     "sphinx_copybutton",  # a copy button on every code cell (its clipboard.js is local)
     "benchmark_results",  # docs/_ext: renders the benchmarks' JSON on the Performance page
     "solutions",  # docs/_ext: each exercise's worked solution, collapsed (sphinx-design)
+    "page_cache",  # docs/_ext: built chapter pages kept between builds (see its docstring)
 ]
 
 exclude_patterns = ["_build"]

@@ -38,7 +38,14 @@ def test_chapter_times_are_read_from_the_pages(build_times, tmp_path):
         "text\n   **Total running time of the script:** (12 minutes 3.250 seconds)\n"
     )
     (part / "index.rst").write_text("no running time on an index page\n")
-    assert build_times._chapter_times(tmp_path) == {"02_training/06_a_deep_cnn": 723.25}
+    restored = ".. note::\n\n   This page was restored from the page cache: ...\n"
+    (part / "05_dense_vs_cnn.rst").write_text(
+        restored + "   **Total running time of the script:** (2 minutes 56.071 seconds)\n"
+    )
+    assert build_times._chapter_times(tmp_path) == {
+        "02_training/05_dense_vs_cnn": None,  # did not run in this build
+        "02_training/06_a_deep_cnn": 723.25,
+    }
 
 
 def test_unknown_parts_are_refused(build_times, capsys):
@@ -65,8 +72,10 @@ def test_timings_render_parts_chapters_and_runs(rendering):
         "parts": {
             "full_book": {"fresh_s": 3300.0, "cached_s": 4.9, "date": "2026-11-24T00:00:00",
                           "machine": "Linux, 2 CPU cores",
-                          "chapters_s": {"02_training/06_a_deep_cnn": 723.25},
-                          "cached_chapters_s": {"02_training/06_a_deep_cnn": 3.5},
+                          "chapters_s": {"02_training/06_a_deep_cnn": 723.25,
+                                         "01_layer_math/04_pooling": 4.5},
+                          "cached_chapters_s": {"02_training/06_a_deep_cnn": 3.5,
+                                                "01_layer_math/04_pooling": None},
                           "runs": [run, missed], "bars": [bar]},
         }
     }  # fmt: skip
@@ -76,6 +85,7 @@ def test_timings_render_parts_chapters_and_runs(rendering):
     assert "55.0 min (3300 s)" in text and "4.9 s" in text  # under a minute: seconds
     assert "   * - LeNet-5\n     - at least 98.8%\n     - 98.9%\n     - met" in text
     assert "``02_training/06_a_deep_cnn``\n     - 12.1 min (723 s)\n     - 3.5 s" in text
+    assert "``01_layer_math/04_pooling``\n     - 4.5 s\n     - not run: restored" in text
     assert "0.992 met" in text and "**not met**" in text
     assert "Device: CPU: test." in text
 

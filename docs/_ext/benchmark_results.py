@@ -157,7 +157,10 @@ def _chapters_rst(label: str, entry: dict) -> list[str]:
     for chapter, seconds in entry["chapters_s"].items():
         lines += [f"   * - ``{chapter}``", f"     - {_minutes(seconds)}"]
         if cached:
-            lines += [f"     - {_minutes(cached[chapter]) if chapter in cached else 'not run'}"]
+            rebuilt = cached.get(chapter, "not run")
+            if rebuilt is None:
+                rebuilt = "not run: restored from the page cache"
+            lines += [f"     - {rebuilt if isinstance(rebuilt, str) else _minutes(rebuilt)}"]
     lines.append("")
     if entry.get("runs"):
         verdict = {True: "met", False: "**not met**", None: "(none stated)"}
