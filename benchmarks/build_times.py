@@ -190,7 +190,7 @@ def bars(book: dict) -> list[dict]:
             book.get("fresh_s", float("inf")) <= FRESH_LIMIT_S,
         ),
         (
-            "Clean rebuild from the run cache",
+            "Clean rebuild from the run and page caches",
             f"at most {CACHED_LIMIT_S // 60} minutes",
             f"{book['cached_s'] / 60:.1f} min" if "cached_s" in book else "not timed",
             book.get("cached_s", float("inf")) <= CACHED_LIMIT_S,

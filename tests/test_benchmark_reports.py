@@ -81,7 +81,7 @@ def test_timings_render_parts_chapters_and_runs(rendering):
     }  # fmt: skip
     text = "\n".join(rendering._timings_rst(json.loads(json.dumps(report))))
     assert "Default book (``CONVBOOK_BUDGET=full``), fresh build" in text
-    assert "clean rebuild, trained runs reused from the run cache" in text
+    assert "clean rebuild after make clean, from the run and page caches" in text
     assert "55.0 min (3300 s)" in text and "4.9 s" in text  # under a minute: seconds
     assert "   * - LeNet-5\n     - at least 98.8%\n     - 98.9%\n     - met" in text
     assert "``02_training/06_a_deep_cnn``\n     - 12.1 min (723 s)\n     - 3.5 s" in text
@@ -156,7 +156,7 @@ def test_bars_fail_on_subsets_missing_runs_and_slow_builds(build_times):
     assert bars["Simple CNN on Fashion-MNIST"]["measured"] == "simple_cnn_fashion not run"
     slow = {b["what"]: b for b in build_times.bars({"runs": GOOD_RUNS, "fresh_s": 1201.0})}
     assert not slow["Fresh build"]["met"] and slow["Fresh build"]["measured"] == "20.0 min"
-    assert not slow["Clean rebuild from the run cache"]["met"]
+    assert not slow["Clean rebuild from the run and page caches"]["met"]
 
 
 @pytest.fixture(scope="module")

@@ -119,7 +119,7 @@ def _timings_rst(report: dict) -> list[str]:
         when = f"{entry['date'][:10]}, {entry['machine']}"
         label = _PART_LABELS.get(key, key)
         builds = [("fresh_s", "fresh build, every network trained")]
-        builds += [("cached_s", "clean rebuild, trained runs reused from the run cache")]
+        builds += [("cached_s", "clean rebuild after make clean, from the run and page caches")]
         if key == "tests":
             builds = [("fresh_s", "")]
         for field, what in builds:
