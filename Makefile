@@ -17,10 +17,10 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 help:
 	@echo "make book   install everything, fetch the data, build the book into docs/_build/html"
 	@echo "make test   install everything, fetch the data, run the test suite"
-	@echo "make book-retrain  rebuild the book training every run again (ignores the run cache)"
+	@echo "make book-retrain  rebuild the book training every run again (ignores the run and page caches)"
 	@echo "make lint   ruff check and format check"
 	@echo "make benchmark  the MNIST speed race, book build and test-suite timings (minutes)"
-	@echo "make benchmark-full  time the full-budget book, fresh and from the run cache (about 25 min)"
+	@echo "make benchmark-full  time the full-budget book, fresh and from the caches (about 20 min)"
 	@echo "make clean  remove build outputs (keeps .venv and the data cache)"
 
 $(STAMP): pyproject.toml
@@ -52,7 +52,7 @@ book: data
 	@echo "The book is in docs/_build/html/. Open docs/_build/html/index.html in a browser,"
 	@echo "or serve it: $(BIN)/python -m http.server -d docs/_build/html 8000"
 
-# Every trained run again, ignoring (and not updating) the run cache in the data directory.
+# Every chapter and trained run again, ignoring (and not updating) the run and page caches.
 book-retrain:
 	CONVBOOK_RUN_CACHE=0 $(MAKE) clean book
 

@@ -153,7 +153,7 @@ def _chapters_rst(label: str, entry: dict) -> list[str]:
     lines = [f"{label}: each chapter's running time, as its page states it.", ""]
     lines += [".. list-table::", "   :header-rows: 1", ""]
     lines += ["   * - Chapter", "     - Fresh build"]
-    lines += ["     - Rebuild from the run cache"] if cached else []
+    lines += ["     - Rebuild from the caches"] if cached else []
     for chapter, seconds in entry["chapters_s"].items():
         lines += [f"   * - ``{chapter}``", f"     - {_minutes(seconds)}"]
         if cached:
