@@ -87,7 +87,9 @@ def _child(contender: str, epochs: int | None, seed: int, output: Path) -> None:
     else:
         recipe = recipes.RECIPES["fast_mnist"]
         plan = recipe.plan("full")
-        data = training.prepare("mnist", input_shape=models.default_input_shape(recipe.model))
+        data = training.prepare(
+            "mnist", input_shape=models.default_input_shape(recipe.model), labels=recipe.labels
+        )
         monitor = TestAccuracyMonitor(data)
         overrides = {"epochs": epochs} if epochs else {}
         result = recipes.run_recipe(

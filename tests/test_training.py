@@ -292,6 +292,26 @@ def test_loss_for_rejects_a_non_boolean_label_form():
         training.loss_for(tiny_model(), one_hot="yes")
 
 
+def test_label_smoothing_moves_the_targets_as_its_formula_says():
+    smoothing, classes = 0.1, 4
+    loss = training.loss_for(tiny_model(softmax=True), one_hot=True, label_smoothing=smoothing)
+    assert loss.get_config()["label_smoothing"] == smoothing
+    labels = np.eye(classes, dtype="float32")[[0, 2]]
+    probabilities = np.array([[0.7, 0.1, 0.1, 0.1], [0.2, 0.2, 0.5, 0.1]], dtype="float32")
+    targets = labels * (1 - smoothing) + smoothing / classes  # 0.925 right, 0.025 wrong
+    by_hand = -(targets * np.log(probabilities)).sum(axis=1).mean()
+    np.testing.assert_allclose(float(loss(labels, probabilities)), by_hand, rtol=1e-5)
+    # the smoothed loss is not zero even for a perfect, certain prediction
+    assert float(loss(labels, np.clip(labels, 1e-7, 1))) > 0.1
+
+
+def test_label_smoothing_needs_one_hot_labels_and_a_fraction():
+    with pytest.raises(ValueError, match="label_smoothing must be 0 with integer labels.*one_hot"):
+        training.loss_for(tiny_model(), one_hot=False, label_smoothing=0.1)
+    with pytest.raises(ValueError, match="label_smoothing must be"):
+        training.loss_for(tiny_model(), one_hot=True, label_smoothing=1.0)
+
+
 # --------------------------------------------------------------------------- resume
 
 

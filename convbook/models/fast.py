@@ -7,7 +7,7 @@ Examples
 --------
 >>> from convbook.models import fast
 >>> fast.fast_cnn().count_params()
-29402
+61378
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ from convbook.models.assembly import assemble, checked, softmax_output
 from convbook.models.registry import MNIST_SHAPE
 
 
-def _conv_bn_relu(filters: int, number: int) -> list[keras.layers.Layer]:
+def _conv_pool_bn_relu(filters: int, number: int, pool: bool) -> list[keras.layers.Layer]:
     # No bias: batch normalisation subtracts the mean right after, and its own offset
-    # (beta) plays the bias's part. Momentum 0.9 (Keras' default is 0.99) lets the running
+    # (beta) plays the bias's part. Pooling comes before normalising: max-pooling picks
+    # the same winners before or after a ReLU, and normalising the pooled map touches a
+    # quarter of the numbers. Momentum 0.9 (Keras' default is 0.99) lets the running
     # statistics used at test time settle within the few hundred steps of a short run.
     return [
         layers.Conv2D(filters, 3, use_bias=False, name=f"conv{number}"),
+        *([layers.MaxPooling2D(2, name=f"pool{number}")] if pool else []),
         layers.BatchNormalization(momentum=0.9, name=f"bn{number}"),
         layers.ReLU(name=f"relu{number}"),
     ]
@@ -36,25 +39,26 @@ def fast_cnn(
     num_classes: int = 10,
     translation: float = 0.0,
 ) -> keras.Model:
-    """Build a small, quick network that reaches 99% on MNIST in two epochs on a CPU.
+    """Build a small, quick network that reaches 99% on MNIST in one epoch on a CPU.
 
-    Layers: ``conv1`` (16 filters 3x3), ``bn1``, ``relu1``, ``pool1`` (2x2 max); ``conv2``
-    (32), ``bn2``, ``relu2``, ``pool2``; ``conv3`` (64), ``bn3``, ``relu3``; ``flatten``;
-    ``predictions`` (softmax). On 28x28x1 the maps go 26 -> 13 -> 11 -> 5 -> 3, so the
-    classifier sees 3x3x64 = 576 numbers. 29,402 parameters, of which 224 are batch
-    normalisation's running means and variances (not trained by gradients).
+    Layers: ``conv1`` (24 filters 3x3), ``pool1`` (2x2 max), ``bn1``, ``relu1``;
+    ``conv2`` (48), ``pool2``, ``bn2``, ``relu2``; ``conv3`` (96), ``bn3``, ``relu3``;
+    ``flatten``; ``predictions`` (softmax). On 28x28x1 the maps go 26 -> 13 -> 11 -> 5
+    -> 3, so the classifier sees 3x3x96 = 864 numbers. 61,378 parameters, of which 336
+    are batch normalisation's running means and variances (not trained by gradients).
 
-    Why it is fast: the convolutions are few and narrow where the maps are large (16
-    filters at 26x26), so one image costs about 0.8 million multiply-adds, a third of the
-    canonical Keras MNIST network (conv 32, pool, conv 64, pool, dense); and batch
-    normalisation (Ioffe and Szegedy, 2015) keeps every layer's inputs well scaled, so a
-    large learning rate with a one-cycle schedule works and two epochs suffice where the
-    canonical recipe trains for 12 to 15. On a CPU, batch normalisation costs time of its
-    own, so an epoch takes about as long as the canonical network's: the saving is in
-    epochs. The convolutions have no biases: batch normalisation's offset replaces them.
-    With small random shifts (``translation=0.08``) and a second, longer learning-rate
-    cycle (the ``"fast_mnist"`` recipe: cycles of 2 and 8 epochs) it keeps 99% after two
-    epochs and passes 99.4% after about eight.
+    Why it is fast: batch normalisation (Ioffe and Szegedy, 2015) keeps every layer's
+    inputs well scaled, so a large learning rate with a one-cycle schedule works and one
+    epoch does what the canonical Keras MNIST network (conv 32, pool, conv 64, pool,
+    dense) needs 8 to 14 for. On a CPU batch normalisation costs time of its own, so each
+    convolution's output is max-pooled *before* it is normalised and passed through the
+    ReLU: the pooled map has a quarter of the numbers, and the maxima are the same ones
+    (a ReLU keeps the order of its inputs). One image costs about 1.8 million
+    multiply-adds, three quarters of the canonical network's. The convolutions have no
+    biases: batch normalisation's offset replaces them. The ``"fast_mnist"`` recipe adds
+    small random shifts (``translation=0.08``), label smoothing (0.1) and a second,
+    longer learning-rate cycle (cycles of 1 and 3 epochs): 99% after the first epoch,
+    99.4% after the fourth.
 
     Parameters
     ----------
@@ -83,9 +87,9 @@ def fast_cnn(
     --------
     >>> model = fast_cnn()
     >>> model.count_params()
-    29402
+    61378
     >>> model.get_layer("relu3").output.shape
-    (None, 3, 3, 64)
+    (None, 3, 3, 96)
     """
     input_shape, num_classes = checked(input_shape, num_classes)
     translation = _checks.real(
@@ -98,11 +102,9 @@ def fast_cnn(
     )
     stack = [
         *shift,
-        *_conv_bn_relu(16, 1),
-        layers.MaxPooling2D(2, name="pool1"),
-        *_conv_bn_relu(32, 2),
-        layers.MaxPooling2D(2, name="pool2"),
-        *_conv_bn_relu(64, 3),
+        *_conv_pool_bn_relu(24, 1, pool=True),
+        *_conv_pool_bn_relu(48, 2, pool=True),
+        *_conv_pool_bn_relu(96, 3, pool=False),
         layers.Flatten(name="flatten"),
         softmax_output(num_classes),
     ]

@@ -39,7 +39,9 @@ from convbook.training.schedules import steps_per_epoch
 LearningRate = float | keras.optimizers.schedules.LearningRateSchedule
 
 
-def loss_for(model: keras.Model, *, one_hot: bool) -> keras.losses.Loss:
+def loss_for(
+    model: keras.Model, *, one_hot: bool, label_smoothing: float = 0.0
+) -> keras.losses.Loss:
     """Return the cross-entropy loss that fits ``model``'s last layer and the label form.
 
     Categorical cross-entropy for one-hot labels, sparse categorical cross-entropy for
@@ -52,6 +54,17 @@ def loss_for(model: keras.Model, *, one_hot: bool) -> keras.losses.Loss:
         A Keras model.
     one_hot
         Whether the labels are one-hot rows (else integer class labels).
+    label_smoothing
+        In ``[0, 1)``. With ``k`` classes, the target of the right class becomes
+        ``1 - label_smoothing + label_smoothing / k`` and every other class gets
+        ``label_smoothing / k``, so the network is never pushed towards certainty
+        (Szegedy et al., 2016). Keras smooths one-hot labels only: a positive value
+        needs ``one_hot=True``.
+
+    Raises
+    ------
+    ValueError
+        For a positive ``label_smoothing`` with integer labels.
 
     Examples
     --------
@@ -62,8 +75,20 @@ def loss_for(model: keras.Model, *, one_hot: bool) -> keras.losses.Loss:
     ('SparseCategoricalCrossentropy', True)
     """
     from_logits = not models.ends_with_softmax(model)
+    smoothing = _checks.real(
+        "label_smoothing", label_smoothing, minimum=0, maximum=1, include_maximum=False
+    )
     if _checks.boolean("one_hot", one_hot):
-        return keras.losses.CategoricalCrossentropy(from_logits=from_logits)
+        return keras.losses.CategoricalCrossentropy(
+            from_logits=from_logits, label_smoothing=smoothing
+        )
+    if smoothing:
+        _checks.fail(
+            "label_smoothing",
+            label_smoothing,
+            "0 with integer labels (Keras smooths one-hot labels only: prepare the data "
+            "with labels='one_hot')",
+        )
     return keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
 
 
@@ -109,15 +134,18 @@ def compile_model(
     optimizer: str | keras.optimizers.Optimizer = "adam",
     learning_rate: LearningRate | None = None,
     one_hot: bool = False,
+    label_smoothing: float = 0.0,
 ) -> keras.Model:
     """Compile ``model`` as :func:`train` does: the matching loss, accuracy, the optimizer.
+
+    ``one_hot`` and ``label_smoothing`` choose the loss as in :func:`loss_for`.
 
     :func:`convbook.recipes.run_recipe` compiles a network rebuilt from the run cache
     with it, so the reused model evaluates and predicts like the trained one.
     """
     model.compile(
         optimizer=_optimizer(optimizer, learning_rate),
-        loss=loss_for(model, one_hot=one_hot),
+        loss=loss_for(model, one_hot=one_hot, label_smoothing=label_smoothing),
         metrics=["accuracy"],
     )
     return model
@@ -212,6 +240,7 @@ def train(
     verbose: int | None = None,
     device: str | None = None,
     deterministic: bool = False,
+    label_smoothing: float = 0.0,
 ) -> TrainingResult:
     """Compile, fit and test a model; return a :class:`TrainingResult`.
 
@@ -255,6 +284,9 @@ def train(
         :func:`convbook.devices.configure`).
     deterministic
         Also request deterministic kernels (see :func:`seed_everything`).
+    label_smoothing
+        Smooth the training targets by this much (see :func:`loss_for`); needs one-hot
+        labels (``prepare(..., labels="one_hot")``). The reported accuracy is unaffected.
 
     Returns
     -------
@@ -287,7 +319,11 @@ def train(
 
     seed_everything(seed, deterministic=deterministic)
     compile_model(
-        model, optimizer=optimizer, learning_rate=learning_rate, one_hot=data.labels == "one_hot"
+        model,
+        optimizer=optimizer,
+        learning_rate=learning_rate,
+        one_hot=data.labels == "one_hot",
+        label_smoothing=label_smoothing,
     )
     extra = list(callbacks)
     _give_validation_data(extra, held_out.validation)
@@ -392,8 +428,8 @@ def build_and_train(
         per epoch (known once the data is prepared) and returns the learning rate, e.g.
         ``lambda steps: one_cycle_schedule(epochs * steps, 3e-3)``.
     **train_options
-        ``optimizer``, ``callbacks``, ``checkpoint_dir``, ``verbose``, ``deterministic``:
-        passed to :func:`train`.
+        ``optimizer``, ``callbacks``, ``checkpoint_dir``, ``verbose``, ``deterministic``,
+        ``label_smoothing``: passed to :func:`train`.
 
     Returns
     -------
