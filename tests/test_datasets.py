@@ -194,6 +194,62 @@ def test_interrupted_cache_write_keeps_no_half_file(tmp_path, monkeypatch, mnist
     assert not datasets.cached("mnist", tmp_path)
 
 
+def _directory_with(path, text):
+    path.mkdir()
+    (path / "value.txt").write_text(text)
+    return path
+
+
+def test_replace_directory_puts_a_new_directory_in_place(tmp_path):
+    target = tmp_path / "entry"
+    temporary = store.partial_directory(target)
+    (temporary / "value.txt").write_text("new")
+    store.replace_directory(temporary, target)
+    assert (target / "value.txt").read_text() == "new"
+    assert target.stat().st_mode & 0o777 == 0o755  # not mkdtemp's 0700
+    assert [p.name for p in tmp_path.iterdir()] == ["entry"]
+
+
+def test_replace_directory_replaces_an_old_one_and_leaves_nothing_aside(tmp_path):
+    target = _directory_with(tmp_path / "entry", "old")
+    (target / "only-in-the-old-one.txt").write_text("x")
+    temporary = store.partial_directory(target)
+    (temporary / "value.txt").write_text("new")
+    store.replace_directory(temporary, target)
+    assert sorted(p.name for p in target.iterdir()) == ["value.txt"]
+    assert (target / "value.txt").read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["entry"]  # the old one is gone
+
+
+def test_replace_directory_puts_the_old_one_back_when_the_rename_fails(tmp_path, monkeypatch):
+    target = _directory_with(tmp_path / "entry", "old")
+    temporary = store.partial_directory(target)
+    (temporary / "value.txt").write_text("new")
+    real_replace = os.replace
+    calls = []
+
+    def fail_the_new_ones_rename(source, destination):
+        calls.append((source, destination))
+        if os.fspath(source) == os.fspath(temporary):
+            raise OSError(28, "No space left on device")
+        real_replace(source, destination)
+
+    monkeypatch.setattr(store.os, "replace", fail_the_new_ones_rename)
+    with pytest.raises(OSError, match="No space left"):
+        store.replace_directory(temporary, target)
+    assert len(calls) == 3  # moved aside, the failed rename, put back
+    assert (target / "value.txt").read_text() == "old"
+    assert (temporary / "value.txt").read_text() == "new"  # left for the caller to remove
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["entry", temporary.name])
+
+
+def test_key_digest_is_that_of_the_key_as_json_reads_it_back():
+    key = {"recipe": "r", "plan": {"epochs": (1, 2)}, "seed": 0}
+    assert store.key_digest(key, 20) == store.key_digest({**key, "plan": {"epochs": [1, 2]}}, 20)
+    assert store.key_digest(key, 16) == store.key_digest(key, 20)[:16]
+    assert store.key_digest(key, 16) != store.key_digest({**key, "seed": 1}, 16)
+
+
 # --------------------------------------------------------------------------- the pickle guard
 
 

@@ -10,7 +10,9 @@ being used; :func:`quick_state` compares only the size and time, which is what
 Both files are written beside their targets under temporary names that carry the
 writer's process id, made durable, and only then renamed into place: an interrupted or
 killed writer leaves the old pair untouched, and the next writer removes the temporaries
-of writers that are no longer running.
+of writers that are no longer running. :func:`replace_directory` does the same for a
+whole directory (an entry of the run cache or of the page cache), and :func:`key_digest`
+names such an entry after its key.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -68,6 +71,25 @@ def array_sha256(array: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
 
 
+def key_digest(key: Mapping[str, Any], digits: int) -> str:
+    """Return the first ``digits`` hex digits of the SHA-256 of ``key`` written as JSON.
+
+    The key is written with sorted keys, as it reads back from JSON (tuples as lists,
+    anything JSON cannot hold as its ``repr``), so equal keys give equal digests in every
+    process. The run cache and the page cache name their entries ``<name>-<digest>``.
+
+    Examples
+    --------
+    >>> key_digest({"seed": 0, "plan": (1, 2)}, 8) == key_digest({"plan": [1, 2], "seed": 0}, 8)
+    True
+    >>> len(key_digest({"seed": 0}, 20))
+    20
+    """
+    normalised = json.loads(json.dumps(dict(key), sort_keys=True, default=repr))
+    encoded = json.dumps(normalised, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()[:digits]
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it into place only on success.
@@ -109,6 +131,91 @@ def _temporary_beside(target: Path) -> Iterator[Path]:
         yield temporary
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def partial_directory(target: Path) -> Path:
+    """Create and return an empty temporary directory beside ``target``, to fill and rename.
+
+    Its name, ``.<target name>.<pid>.<random>.partial``, lets :func:`remove_stale_partials`
+    remove it once this process is gone, should it never be renamed into place.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> temporary = partial_directory(root / "entry")
+    >>> temporary.parent == root, temporary.name.startswith(".entry."), temporary.is_dir()
+    (True, True, True)
+    """
+    target = Path(target)
+    return Path(
+        tempfile.mkdtemp(
+            prefix=f".{target.name}.{os.getpid()}.", suffix=".partial", dir=target.parent
+        )
+    )
+
+
+def replace_directory(temporary: Path, target: Path) -> None:
+    """Rename the finished directory ``temporary`` onto ``target``, durably.
+
+    ``temporary`` (made by :func:`partial_directory`, its files already made durable) is
+    made readable and its listing flushed. An old ``target`` is first moved aside into
+    another temporary directory beside it; the new directory is renamed into place, the
+    rename made durable, and only then is the old one removed. If the rename of the new
+    one fails, the old one is put back and the error raised; ``temporary`` is left for the
+    caller to remove. A process killed at any moment leaves the old directory or the new
+    one at ``target`` (or, killed between the two renames, none), never a mixture; what it
+    moved aside is removed by the next writer (:func:`remove_stale_partials`).
+
+    Parameters
+    ----------
+    temporary
+        The complete new directory, beside ``target`` (on the same file system).
+    target
+        Where it goes; it may exist.
+
+    Raises
+    ------
+    OSError
+        When the old directory cannot be moved aside or the new one cannot be renamed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> target = root / "entry"
+    >>> target.mkdir()
+    >>> _ = (target / "value.txt").write_text("old")
+    >>> temporary = partial_directory(target)
+    >>> _ = (temporary / "value.txt").write_text("new")
+    >>> replace_directory(temporary, target)
+    >>> (target / "value.txt").read_text(), [p.name for p in root.iterdir()]
+    ('new', ['entry'])
+    """
+    temporary, target = Path(temporary), Path(target)
+    temporary.chmod(0o755)  # mkdtemp makes it 0700
+    _sync_directory(temporary)
+    aside: Path | None = None
+    if target.exists():
+        aside = partial_directory(target)
+        try:
+            os.replace(target, aside / "old")
+        except BaseException:
+            with contextlib.suppress(OSError):
+                aside.rmdir()
+            raise
+    try:
+        os.replace(temporary, target)
+    except BaseException:
+        if aside is not None:
+            # If even this fails, the old directory stays aside for the next writer to remove.
+            with contextlib.suppress(OSError):
+                os.replace(aside / "old", target)
+                aside.rmdir()
+        raise
+    _sync_directory(target.parent)
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def _make_durable(path: Path) -> None:
