@@ -24,8 +24,10 @@ Every read checks the manifest and the digests. A damaged entry (a missing or ch
 file, an unreadable manifest) raises :class:`DamagedEntry`; the caller trains again and
 the new entry replaces it. Entries are written into a temporary directory beside their
 place (``.<name>.<pid>.<random>.partial``), made durable, and only then renamed into
-place, so a writer killed at any moment leaves the old entry or none, never a half one
-that is trusted; the next writer removes what killed writers left
+place, an old entry being moved aside first and removed last
+(:func:`convbook.datasets.store.replace_directory`). A writer killed at any moment leaves
+the old entry, the new one or (between the two renames) none, never a half one that is
+trusted; the next writer removes what killed writers left
 (:func:`convbook.datasets.store.remove_stale_partials`).
 
 ``CONVBOOK_RUN_CACHE=0`` turns the cache off (see :func:`convbook.settings.run_cache`).
@@ -40,13 +42,11 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import inspect
 import json
 import os
 import platform
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -219,9 +219,11 @@ def _jsonable(value: Any) -> Any:
 
 
 def entry_name(key: Mapping[str, Any]) -> str:
-    """Return the entry's directory name: the recipe and 20 hex digits of the key's digest."""
-    encoded = json.dumps(_jsonable(dict(key)), sort_keys=True).encode("utf-8")
-    return f"{key['recipe']}-{hashlib.sha256(encoded).hexdigest()[:20]}"
+    """Return the entry's directory name: the recipe and 20 hex digits of the key's digest.
+
+    The digest is :func:`convbook.datasets.store.key_digest`'s, as for the page cache.
+    """
+    return f"{key['recipe']}-{store.key_digest(key, 20)}"
 
 
 # --------------------------------------------------------------------------- reading
@@ -289,9 +291,10 @@ def store_result(root: Path, key: Mapping[str, Any], result: TrainingResult) -> 
     """Write ``result`` as the entry of ``key`` under ``root``, atomically; return its path.
 
     The entry is written into a temporary directory beside its place, every file made
-    durable and the manifest written last; then an existing entry is moved aside, the
-    new one renamed into place, and the old one removed. A writer killed at any point
-    leaves the old entry, or none; never a half entry that :func:`lookup` trusts.
+    durable and the manifest written last; then
+    :func:`~convbook.datasets.store.replace_directory` moves an existing entry aside,
+    renames the new one into place, and removes the old one. A writer killed at any point
+    leaves the old entry, the new one or none; never a half entry that :func:`lookup` trusts.
 
     Raises
     ------
@@ -300,12 +303,8 @@ def store_result(root: Path, key: Mapping[str, Any], result: TrainingResult) -> 
     """
     root = store.ensure_dir(Path(root))
     store.remove_stale_partials(root)
-    name = entry_name(key)
-    target = root / name
-    temporary = Path(
-        tempfile.mkdtemp(prefix=f".{name}.{os.getpid()}.", suffix=".partial", dir=root)
-    )
-    aside: Path | None = None
+    target = root / entry_name(key)
+    temporary = store.partial_directory(target)
     try:
         result.model.save_weights(temporary / WEIGHTS_FILE)
         scores = {**result.scores(), "reused_from": None}
@@ -325,20 +324,11 @@ def store_result(root: Path, key: Mapping[str, Any], result: TrainingResult) -> 
         }
         (temporary / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         store._make_durable(temporary / MANIFEST_FILE)
-        temporary.chmod(0o755)
-        store._sync_directory(temporary)
-        if target.exists():
-            aside = Path(
-                tempfile.mkdtemp(prefix=f".{name}.{os.getpid()}.", suffix=".partial", dir=root)
-            )
-            os.replace(target, aside / "old")
-        os.replace(temporary, target)
-        store._sync_directory(root)
+        store.replace_directory(temporary, target)
     finally:
-        for leftover in (temporary, aside):
-            if leftover is not None and leftover.exists():
-                with contextlib.suppress(OSError):
-                    shutil.rmtree(leftover)
+        if temporary.exists():
+            with contextlib.suppress(OSError):
+                shutil.rmtree(temporary)
     return target
 
 

@@ -139,6 +139,14 @@ def test_half_written_entries_are_never_read(tmp_path):
     assert page_cache.restore(root, {**key, "source": "other"}, tmp_path / "out") is None
 
 
+def test_entry_names_stay_those_of_existing_caches():
+    # Computed before the digest moved to convbook.datasets.store.key_digest: a change here
+    # would make a clean rebuild run every chapter again.
+    key = {"chapter": "01_clock.py", "source": "abc", "budget": "smoke", "format": 1}
+    key["settings"] = {"CONVBOOK_X": "1"}
+    assert _module().entry_name(key) == "01_clock-35443a65ad261900"
+
+
 def test_the_benchmark_recognises_restored_pages():
     spec = importlib.util.spec_from_file_location("bt", REPO / "benchmarks" / "build_times.py")
     build_times = importlib.util.module_from_spec(spec)

@@ -251,3 +251,10 @@ def test_a_writer_killed_at_any_point_leaves_no_trusted_half_entry(tmp_path):
                 np.testing.assert_array_equal(got, want)
         store.remove_stale_partials(root)  # what the killed writer left is cleared
         assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []
+
+
+def test_entry_names_stay_those_of_existing_caches():
+    # Computed before the digest moved to store.key_digest: a change here would make every
+    # cached run of every reader's data directory train again.
+    key = {"recipe": "fast_mnist", "seed": 0, "plan": {"epochs": (1, 2), "rate": 0.1}, "n": None}
+    assert run_cache.entry_name(key) == "fast_mnist-7e8139b19293a8d092dc"

@@ -18,7 +18,10 @@ library, NumPy, convbook and sphinx-gallery.
 A restored page says so at its top, with the date its outputs were computed. Every file
 of an entry is checked against the SHA-256 digest in its manifest, which is written
 last; a damaged or half-written entry is ignored with a one-line note, and the chapter
-runs again. ``CONVBOOK_RUN_CACHE=0`` (``make book-retrain``) turns this cache off along
+runs again. An entry is written beside its place and renamed into it, as the run cache's
+are: an old entry is moved aside first and removed only after the new one is in place,
+so a build killed at any moment leaves the old entry, the new one or (between the two
+renames) none. ``CONVBOOK_RUN_CACHE=0`` (``make book-retrain``) turns this cache off along
 with the run cache: nothing is restored and nothing is kept.
 """
 
@@ -30,7 +33,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -90,9 +92,10 @@ def chapter_key(chapter: Path, common: dict) -> dict:
 
 
 def entry_name(key: dict) -> str:
-    """``<chapter stem>-<16 hex digits of the key's digest>``."""
-    text = json.dumps(key, sort_keys=True)
-    return f"{Path(key['chapter']).stem}-{_sha256(text.encode())[:16]}"
+    """``<chapter stem>-<16 hex digits of the key's digest>`` (the run cache's digest)."""
+    from convbook.datasets import store as files
+
+    return f"{Path(key['chapter']).stem}-{files.key_digest(key, 16)}"
 
 
 def chapter_files(target_dir: Path, stem: str) -> list[Path]:
@@ -106,15 +109,21 @@ def chapter_files(target_dir: Path, stem: str) -> list[Path]:
 
 
 def store(root: Path, key: dict, target_dir: Path) -> Path:
-    """Copy chapter ``key["chapter"]``'s files from ``target_dir`` into the cache, atomically."""
+    """Copy chapter ``key["chapter"]``'s files from ``target_dir`` into the cache, atomically.
+
+    The files and then the manifest are written into a temporary directory beside the
+    entry and made durable; :func:`convbook.datasets.store.replace_directory` then moves
+    an old entry aside, renames the new one into place and removes the old one. A build
+    killed at any moment leaves the old entry, the new one or (between the two renames)
+    none; never a half entry that :func:`restore` trusts.
+    """
     from convbook.datasets import store as files
 
     root = files.ensure_dir(root)
     files.remove_stale_partials(root)
-    name = entry_name(key)
+    target = root / entry_name(key)
     stem = Path(key["chapter"]).stem
-    prefix = f".{name}.{os.getpid()}."
-    temporary = Path(tempfile.mkdtemp(prefix=prefix, suffix=".partial", dir=root))
+    temporary = files.partial_directory(target)
     try:
         digests = {}
         for relative in chapter_files(target_dir, stem):
@@ -130,17 +139,12 @@ def store(root: Path, key: dict, target_dir: Path) -> Path:
         }
         (temporary / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         files._make_durable(temporary / MANIFEST)
-        temporary.chmod(0o755)
-        target = root / name
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(temporary, target)
-        files._sync_directory(root)
+        files.replace_directory(temporary, target)
     finally:
         if temporary.exists():
             with contextlib.suppress(OSError):
                 shutil.rmtree(temporary)
-    return root / name
+    return target
 
 
 def restore(root: Path, key: dict, target_dir: Path) -> str | None:
