@@ -1,6 +1,14 @@
 """Shared test set-up: a headless plotting backend, quiet TensorFlow, the real data."""
 
+import contextlib
+import dataclasses
+import io
 import os
+import runpy
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -53,3 +61,60 @@ def chapter_env(book_data_dir):
         CONVBOOK_DATA_DIR=str(book_data_dir),
         CONVBOOK_RUN_CACHE="1",
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class ChapterRun:
+    """One run of a gallery chapter as a script."""
+
+    #: The chapter's globals when it finished.
+    namespace: dict[str, Any]
+    #: What it printed to standard output.
+    printed: str
+    #: The empty folder it ran in (a test checks it is still empty).
+    workdir: Path
+    #: The titles (suptitle, then each axis' title) of the figures it left open.
+    figure_titles: list[str]
+
+
+@pytest.fixture(scope="session")
+def run_chapter(tmp_path_factory) -> Callable[..., ChapterRun]:
+    """A function that runs a gallery chapter once, as ``make book`` would, and returns it.
+
+    ``run_chapter(chapter, name, env={...})`` runs the file ``chapter`` with runpy as
+    ``__main__``, in a new empty folder ``tmp_path_factory.mktemp(name)``, with
+    ``MPLBACKEND=Agg`` and ``env`` set and standard output captured; the working directory
+    and the environment are restored afterwards, and every figure is closed before and
+    after (their titles are kept). A chapter that fails has what it printed written out,
+    so that pytest shows it. Each test module calls it from a module-scoped fixture; to
+    patch an attribute for a run, wrap the call in a ``pytest.MonkeyPatch.context()``.
+    """
+
+    def run(chapter: Path, name: str, *, env: Mapping[str, str] | None = None) -> ChapterRun:
+        import matplotlib.pyplot as plt
+
+        workdir = tmp_path_factory.mktemp(name)
+        printed = io.StringIO()
+        plt.close("all")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("MPLBACKEND", "Agg")
+            for variable, value in (env or {}).items():
+                patch.setenv(variable, value)
+            patch.chdir(workdir)
+            try:
+                with contextlib.redirect_stdout(printed):
+                    namespace = runpy.run_path(str(chapter), run_name="__main__")
+            except BaseException:
+                sys.stdout.write(printed.getvalue())
+                plt.close("all")
+                raise
+        figures = [plt.figure(number) for number in plt.get_fignums()]
+        titles = [
+            (figure._suptitle.get_text() if figure._suptitle else "")
+            + " ".join(axis.get_title() for axis in figure.axes)
+            for figure in figures
+        ]
+        plt.close("all")
+        return ChapterRun(namespace, printed.getvalue(), workdir, titles)
+
+    return run

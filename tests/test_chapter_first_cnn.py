@@ -8,7 +8,6 @@ working directory, and every claim the page makes is checked against what it com
 from __future__ import annotations
 
 import ast
-import runpy
 from pathlib import Path
 
 import numpy as np
@@ -26,17 +25,10 @@ ALLOWED_MODULES = {"keras", "numpy", "matplotlib", "os", "tempfile"}
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(run_chapter):
     """The chapter's globals after one run, and the folder it ran in."""
-    workdir = tmp_path_factory.mktemp("first_cnn")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MPLBACKEND", "Agg")
-        patch.chdir(workdir)
-        namespace = runpy.run_path(str(CHAPTER), run_name="__main__")
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    return namespace, workdir
+    chapter = run_chapter(CHAPTER, "first_cnn")
+    return chapter.namespace, chapter.workdir
 
 
 def test_accuracy_on_the_full_test_set(run):

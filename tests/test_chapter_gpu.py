@@ -12,12 +12,9 @@ puts its work on the CPU of a machine without one).
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
 import math
 import re
-import runpy
 from pathlib import Path
 
 import keras
@@ -38,31 +35,23 @@ MNIST_TRAIN = 60_000
 T4_PEAK = 8.1e12  # NVIDIA's datasheet, float32
 
 
-def _run(workdir: Path, patch: pytest.MonkeyPatch):
-    out = io.StringIO()
-    patch.setenv("MPLBACKEND", "Agg")
-    patch.chdir(workdir)
-    with contextlib.redirect_stdout(out):
-        namespace = runpy.run_path(str(CHAPTER), run_name="__main__")
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    return namespace, out.getvalue(), workdir
+def _run(run_chapter, name: str):
+    chapter = run_chapter(CHAPTER, name)
+    return chapter.namespace, chapter.printed, chapter.workdir
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(run_chapter):
     """The chapter's globals, its printed output and the folder it ran in."""
-    with pytest.MonkeyPatch.context() as patch:
-        return _run(tmp_path_factory.mktemp("gpu"), patch)
+    return _run(run_chapter, "gpu")
 
 
 @pytest.fixture(scope="module")
-def run_with_a_gpu(tmp_path_factory):
+def run_with_a_gpu(run_chapter):
     """The same chapter, told by convbook.devices.list_gpus that a T4 is present."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(devices, "list_gpus", lambda: ("Tesla T4",))
-        return _run(tmp_path_factory.mktemp("gpu-present"), patch)
+        return _run(run_chapter, "gpu-present")
 
 
 def _printed_float(out: str, pattern: str) -> float:

@@ -8,7 +8,6 @@ temporary working directory, and what its prose says about the new sections and 
 
 from __future__ import annotations
 
-import runpy
 from pathlib import Path
 
 import numpy as np
@@ -26,17 +25,10 @@ CLIPPED = -np.log(1e-7)  # the largest loss Keras' clipping allows, about 16.118
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory, real_data_dir):
+def run(run_chapter, real_data_dir):
     """The chapter's globals after one run, and the folder it ran in."""
-    workdir = tmp_path_factory.mktemp("activations_losses")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MPLBACKEND", "Agg")
-        patch.chdir(workdir)
-        namespace = runpy.run_path(str(CHAPTER), run_name="__main__")
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    return namespace, workdir
+    chapter = run_chapter(CHAPTER, "activations_losses")
+    return chapter.namespace, chapter.workdir
 
 
 def test_the_chapter_leaves_no_files_behind(run):

@@ -9,9 +9,6 @@ recomputed from the raw data or from the model instead of trusting the page's su
 
 from __future__ import annotations
 
-import contextlib
-import io
-import runpy
 from pathlib import Path
 
 import keras
@@ -29,22 +26,11 @@ CHAPTER = (
 
 
 @pytest.fixture(scope="module")
-def run(book_data_dir, tmp_path_factory):
+def run(book_data_dir, run_chapter):
     """The chapter's globals after one run (what it printed under ``_printed``), and its folder."""
-    workdir = tmp_path_factory.mktemp("own_images")
-    printed = io.StringIO()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MPLBACKEND", "Agg")
-        patch.setenv("CONVBOOK_DATA_DIR", str(book_data_dir))
-        patch.setenv("CONVBOOK_RUN_CACHE", "1")
-        patch.chdir(workdir)
-        with contextlib.redirect_stdout(printed):
-            namespace = runpy.run_path(str(CHAPTER), run_name="__main__")
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    namespace["_printed"] = printed.getvalue()
-    return namespace, workdir
+    env = {"CONVBOOK_DATA_DIR": str(book_data_dir), "CONVBOOK_RUN_CACHE": "1"}
+    chapter = run_chapter(CHAPTER, "own_images", env=env)
+    return {**chapter.namespace, "_printed": chapter.printed}, chapter.workdir
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,9 @@ clock readings, per-run predictions) instead of trusting the page's own summarie
 from __future__ import annotations
 
 import ast
-import contextlib
-import io
 import math
-import os
-import runpy
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -27,21 +22,10 @@ CHAPTER = (
 
 
 @pytest.fixture(scope="module")
-def page(real_data_dir, tmp_path_factory):
+def page(real_data_dir, run_chapter):
     """The chapter's globals after one run in an empty directory, plus what it printed."""
-    workdir = tmp_path_factory.mktemp("training_basics")
-    printed = io.StringIO()
-    previous = os.getcwd()
-    os.chdir(workdir)
-    try:
-        with contextlib.redirect_stdout(printed):
-            namespace = runpy.run_path(str(CHAPTER), run_name="__main__")
-    finally:
-        os.chdir(previous)
-        plt.close("all")
-    namespace["_printed"] = printed.getvalue()
-    namespace["_workdir"] = workdir
-    return namespace
+    chapter = run_chapter(CHAPTER, "training_basics")
+    return {**chapter.namespace, "_printed": chapter.printed, "_workdir": chapter.workdir}
 
 
 # --------------------------------------------------------------------------- the page itself

@@ -8,7 +8,6 @@ against what they should be, each worked out again here in a different way.
 from __future__ import annotations
 
 import ast
-import runpy
 from pathlib import Path
 
 import keras
@@ -31,24 +30,10 @@ def conv_params(size: int, channels_in: int, filters: int, bias: bool = True) ->
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(run_chapter):
     """The chapter's globals, the titles of its figures, and the folder it ran in."""
-    workdir = tmp_path_factory.mktemp("what_next")
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MPLBACKEND", "Agg")
-        patch.chdir(workdir)
-        namespace = runpy.run_path(str(CHAPTER), run_name="__main__")
-    figures = [plt.figure(number) for number in plt.get_fignums()]
-    titles = [
-        (figure._suptitle.get_text() if figure._suptitle else "")
-        + " ".join(axis.get_title() for axis in figure.axes)
-        for figure in figures
-    ]
-    plt.close("all")
-    return namespace, titles, workdir
+    chapter = run_chapter(CHAPTER, "what_next")
+    return chapter.namespace, chapter.figure_titles, chapter.workdir
 
 
 # ------------------------------------------------------------------------- four jobs
