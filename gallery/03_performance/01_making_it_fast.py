@@ -426,19 +426,18 @@ smoothing, classes = fast.label_smoothing, 10
 one_hot = np.eye(classes, dtype="float32")[[3]]
 targets = one_hot * (1 - smoothing) + smoothing / classes
 print(
-    f"smoothed targets for a 3: {targets[0, 3]:.3f} for the 3, {targets[0, 0]:.3f} for each "
-    f"other digit (they add up to {targets.sum():.3f})"
+    f"targets for a 3: {targets[0, 3]:.3f} for the 3, {targets[0, 0]:.3f} for each other "
+    f"digit (sum {targets.sum():.3f})"
 )
 prediction = np.full((1, classes), 0.02, dtype="float32")
 prediction[0, 3] = 0.82  # fairly sure it is a 3
 by_hand = float(-(targets * np.log(prediction)).sum())
 smoothed_loss = keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
 by_keras = float(smoothed_loss(one_hot, prediction))
-print(f"loss of a prediction 82% sure of the 3: by hand {by_hand:.4f}, Keras {by_keras:.4f}")
+print(f"loss when 82% sure of the 3: by hand {by_hand:.4f}, Keras {by_keras:.4f}")
 # and in a training script:
-#   model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule),
-#                 loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1),
-#                 metrics=["accuracy"])
+#   loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.1)
+#   model.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
 #   model.fit(x_train, keras.utils.to_categorical(y_train, 10), ...)
 
 # %%
