@@ -55,6 +55,14 @@ def test_no_chapter_leaves_files_beside_itself(book):
     assert _files(built_from) == _files(REPO / "gallery")
 
 
+def test_performance_page_without_results_names_the_commands_as_code(book):
+    """The test build has no benchmark results: its notes say what to run, as code."""
+    page = (book / "performance.html").read_text(encoding="utf-8")
+    assert page.count("No results yet: run") == 2
+    assert "``" not in page  # no raw reST markup
+    assert '<span class="pre">benchmark-full</span>' in page
+
+
 class _PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

@@ -203,8 +203,14 @@ class BenchmarkResults(SphinxDirective):
         path = Path(self.env.srcdir) / self.arguments[0]
         self.env.note_dependency(str(path))
         if not path.is_file():
-            text = f"No results yet: run ``make benchmark`` to create ``{self.arguments[0]}``."
-            return [nodes.note("", nodes.paragraph(text=text))]
+            command = "make benchmark-full" if "build_times" in path.name else "make benchmark"
+            paragraph = nodes.paragraph()
+            paragraph += nodes.Text("No results yet: run ")
+            paragraph += nodes.literal(text=command)
+            paragraph += nodes.Text(" to create ")
+            paragraph += nodes.literal(text=self.arguments[0])
+            paragraph += nodes.Text(".")
+            return [nodes.note("", paragraph)]
         report = json.loads(path.read_text(encoding="utf-8"))
         lines = _race_rst(report) if "contenders" in report else _timings_rst(report)
         container = nodes.container()
