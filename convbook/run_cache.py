@@ -25,7 +25,7 @@ file, an unreadable manifest) raises :class:`DamagedEntry`; the caller trains ag
 the new entry replaces it. Entries are written into a temporary directory beside their
 place (``.<name>.<pid>.<random>.partial``), made durable, and only then renamed into
 place, an old entry being moved aside first and removed last
-(:func:`convbook.datasets.store.replace_directory`). A writer killed at any moment leaves
+(:func:`convbook.datasets.store.atomic_directory`). A writer killed at any moment leaves
 the old entry, the new one or (between the two renames) none, never a half one that is
 trusted; the next writer removes what killed writers left
 (:func:`convbook.datasets.store.remove_stale_partials`).
@@ -41,7 +41,6 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import json
 import os
@@ -292,7 +291,7 @@ def store_result(root: Path, key: Mapping[str, Any], result: TrainingResult) -> 
 
     The entry is written into a temporary directory beside its place, every file made
     durable and the manifest written last; then
-    :func:`~convbook.datasets.store.replace_directory` moves an existing entry aside,
+    :func:`~convbook.datasets.store.atomic_directory` moves an existing entry aside,
     renames the new one into place, and removes the old one. A writer killed at any point
     leaves the old entry, the new one or none; never a half entry that :func:`lookup` trusts.
 
@@ -304,8 +303,7 @@ def store_result(root: Path, key: Mapping[str, Any], result: TrainingResult) -> 
     root = store.ensure_dir(Path(root))
     store.remove_stale_partials(root)
     target = root / entry_name(key)
-    temporary = store.partial_directory(target)
-    try:
+    with store.atomic_directory(target) as temporary:
         result.model.save_weights(temporary / WEIGHTS_FILE)
         scores = {**result.scores(), "reused_from": None}
         (temporary / HISTORY_FILE).write_text(json.dumps(result.history), encoding="utf-8")
@@ -324,11 +322,6 @@ def store_result(root: Path, key: Mapping[str, Any], result: TrainingResult) -> 
         }
         (temporary / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         store._make_durable(temporary / MANIFEST_FILE)
-        store.replace_directory(temporary, target)
-    finally:
-        if temporary.exists():
-            with contextlib.suppress(OSError):
-                shutil.rmtree(temporary)
     return target
 
 

@@ -491,3 +491,16 @@ def test_cache_without_known_digests_uses_its_manifest(tmp_path, monkeypatch):
     np.savez(store.cache_path(tmp_path, "kmnist"), **altered)
     with pytest.raises(datasets.ChecksumMismatch, match="does not match the digests recorded"):
         store.read_cache(tmp_path, dataset)
+
+
+def test_atomic_directory_leaves_the_old_one_when_the_block_fails(tmp_path):
+    target = _directory_with(tmp_path / "entry", "old")
+    with pytest.raises(KeyboardInterrupt), store.atomic_directory(target) as temporary:
+        (temporary / "value.txt").write_text("half")
+        raise KeyboardInterrupt
+    assert (target / "value.txt").read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["entry"]  # the temporary is removed
+    with store.atomic_directory(target) as temporary:
+        (temporary / "value.txt").write_text("new")
+    assert (target / "value.txt").read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["entry"]

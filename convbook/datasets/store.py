@@ -155,6 +155,35 @@ def partial_directory(target: Path) -> Path:
     )
 
 
+@contextlib.contextmanager
+def atomic_directory(target: Path) -> Iterator[Path]:
+    """Yield a new temporary directory beside ``target``; put it in place only on success.
+
+    The directory twin of :func:`atomic_path`: fill the yielded directory (making its files
+    durable); when the ``with`` block ends normally, :func:`replace_directory` renames it
+    onto ``target``. An exception or an interrupt inside the block, or a failed rename,
+    removes the temporary directory and leaves ``target`` as it was.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "entry"
+    >>> with atomic_directory(target) as temporary:
+    ...     _ = (temporary / "value.txt").write_text("done")
+    >>> (target / "value.txt").read_text(), [p.name for p in target.parent.iterdir()]
+    ('done', ['entry'])
+    """
+    target = Path(target)
+    temporary = partial_directory(target)
+    try:
+        yield temporary
+        replace_directory(temporary, target)
+    finally:
+        if temporary.exists():
+            with contextlib.suppress(OSError):
+                shutil.rmtree(temporary)
+
+
 def replace_directory(temporary: Path, target: Path) -> None:
     """Rename the finished directory ``temporary`` onto ``target``, durably.
 

@@ -27,7 +27,6 @@ with the run cache: nothing is restored and nothing is kept.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -112,7 +111,7 @@ def store(root: Path, key: dict, target_dir: Path) -> Path:
     """Copy chapter ``key["chapter"]``'s files from ``target_dir`` into the cache, atomically.
 
     The files and then the manifest are written into a temporary directory beside the
-    entry and made durable; :func:`convbook.datasets.store.replace_directory` then moves
+    entry and made durable; :func:`convbook.datasets.store.atomic_directory` then moves
     an old entry aside, renames the new one into place and removes the old one. A build
     killed at any moment leaves the old entry, the new one or (between the two renames)
     none; never a half entry that :func:`restore` trusts.
@@ -123,8 +122,7 @@ def store(root: Path, key: dict, target_dir: Path) -> Path:
     files.remove_stale_partials(root)
     target = root / entry_name(key)
     stem = Path(key["chapter"]).stem
-    temporary = files.partial_directory(target)
-    try:
+    with files.atomic_directory(target) as temporary:
         digests = {}
         for relative in chapter_files(target_dir, stem):
             copy = temporary / relative
@@ -139,11 +137,6 @@ def store(root: Path, key: dict, target_dir: Path) -> Path:
         }
         (temporary / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         files._make_durable(temporary / MANIFEST)
-        files.replace_directory(temporary, target)
-    finally:
-        if temporary.exists():
-            with contextlib.suppress(OSError):
-                shutil.rmtree(temporary)
     return target
 
 
