@@ -91,10 +91,10 @@ def fast_cnn_params(h: int, w: int, c: int, classes: int) -> int:
     def side(n: int) -> int:
         return valid(valid(valid(n, 3) // 2, 3) // 2, 3)
 
-    layers = conv(3, c, 24, bias=False) + batch_norm(24)
-    layers += conv(3, 24, 48, bias=False) + batch_norm(48)
-    layers += conv(3, 48, 96, bias=False) + batch_norm(96)
-    return layers + dense(side(h) * side(w) * 96, classes)
+    layers = conv(3, c, 16, bias=False) + batch_norm(16)
+    layers += conv(3, 16, 32, bias=False) + batch_norm(32)
+    layers += conv(3, 32, 64, bias=False) + batch_norm(64)
+    return layers + dense(side(h) * side(w) * 64, classes)
 
 
 def keras_example_cnn_params(h: int, w: int, c: int, classes: int) -> int:
@@ -160,7 +160,7 @@ def test_hand_counts_match_the_documented_totals():
     assert lenet5_params(32, 32, 1, 10) == 61_706
     assert alexnet_params(227, 227, 3, 1000) == 62_378_344
     assert alexnet_small_params(28, 28, 1, 10) == 347_274
-    assert fast_cnn_params(28, 28, 1, 10) == 61_378
+    assert fast_cnn_params(28, 28, 1, 10) == 29_402
     assert keras_example_cnn_params(28, 28, 1, 10) == 34_826
 
 
@@ -199,7 +199,7 @@ def test_parameter_count_with_three_classes_and_another_shape(name):
 def test_fast_cnn_trains_all_but_the_batch_norm_statistics(default_models):
     model = default_models["fast_cnn"]
     trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-    moving_statistics = 2 * (24 + 48 + 96)
+    moving_statistics = 2 * (16 + 32 + 64)
     assert trainable == model.count_params() - moving_statistics
 
 
@@ -242,8 +242,8 @@ def test_model_is_named_uncompiled_and_matches_its_default_shape(name, default_m
         ("alexnet", "pool5", (None, 6, 6, 256)),
         ("alexnet_small", "pool1", (None, 13, 13, 32)),
         ("alexnet_small", "pool5", (None, 2, 2, 64)),
-        ("fast_cnn", "relu3", (None, 3, 3, 96)),
-        ("fast_cnn", "bn1", (None, 13, 13, 24)),
+        ("fast_cnn", "relu3", (None, 3, 3, 64)),
+        ("fast_cnn", "bn1", (None, 13, 13, 16)),
     ],
 )
 def test_feature_map_shapes(name, layer, shape, default_models):

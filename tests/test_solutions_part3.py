@@ -292,7 +292,7 @@ def test_making_it_fast_exercise_2_the_wide_network_has_no_batch_norm_and_more_a
         return [layer.filters for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
 
     assert has_batch_norm(fast) and not has_batch_norm(wide)
-    assert conv_filters(wide) == [32, 64] and conv_filters(fast) == [24, 48, 96]
+    assert conv_filters(wide) == [32, 64] and conv_filters(fast) == [16, 32, 64]
     assert flops.training_flops(wide) > flops.training_flops(fast)
 
 

@@ -20,7 +20,7 @@ name                   layers                                                  p
 ``alexnet``            5 convs, 3 pools, dense 4096 x 2, softmax on            62,378,344
                        227x227x3 (Krizhevsky et al., 2012), 1000 classes
 ``alexnet_small``      AlexNet's shape of design scaled to 28x28 images        347,274
-``fast_cnn``           3 x (conv, [pool], batch norm, ReLU), softmax           61,378
+``fast_cnn``           3 x (conv, [pool], batch norm, ReLU), softmax           29,402
 ``keras_example_cnn``  the Keras examples' MNIST convnet: 2 x (conv + pool),   34,826
                        dropout, softmax
 =====================  ======================================================  ===========

@@ -7,7 +7,7 @@ Examples
 --------
 >>> from convbook.models import fast
 >>> fast.fast_cnn().count_params()
-61378
+29402
 """
 
 from __future__ import annotations
@@ -41,20 +41,22 @@ def fast_cnn(
 ) -> keras.Model:
     """Build a small, quick network that reaches 99% on MNIST in one epoch on a CPU.
 
-    Layers: ``conv1`` (24 filters 3x3), ``pool1`` (2x2 max), ``bn1``, ``relu1``;
-    ``conv2`` (48), ``pool2``, ``bn2``, ``relu2``; ``conv3`` (96), ``bn3``, ``relu3``;
+    Layers: ``conv1`` (16 filters 3x3), ``pool1`` (2x2 max), ``bn1``, ``relu1``;
+    ``conv2`` (32), ``pool2``, ``bn2``, ``relu2``; ``conv3`` (64), ``bn3``, ``relu3``;
     ``flatten``; ``predictions`` (softmax). On 28x28x1 the maps go 26 -> 13 -> 11 -> 5
-    -> 3, so the classifier sees 3x3x96 = 864 numbers. 61,378 parameters, of which 336
+    -> 3, so the classifier sees 3x3x64 = 576 numbers. 29,402 parameters, of which 224
     are batch normalisation's running means and variances (not trained by gradients).
 
     Why it is fast: batch normalisation (Ioffe and Szegedy, 2015) keeps every layer's
     inputs well scaled, so a large learning rate with a one-cycle schedule works and one
     epoch does what the canonical Keras MNIST network (conv 32, pool, conv 64, pool,
-    dense) needs 8 to 14 for. On a CPU batch normalisation costs time of its own, so each
+    dense) needs about 8 for. On a CPU batch normalisation costs time of its own, so each
     convolution's output is max-pooled *before* it is normalised and passed through the
     ReLU: the pooled map has a quarter of the numbers, and the maxima are the same ones
-    (a ReLU keeps the order of its inputs). One image costs about 1.8 million
-    multiply-adds, three quarters of the canonical network's. The convolutions have no
+    (a ReLU keeps the order of its inputs). The filters are few (16, 32, 64): one image
+    costs about 0.84 million multiply-adds, a third of the canonical network's, and one
+    epoch takes less time than one of the canonical network's although batch
+    normalisation adds work the arithmetic does not count. The convolutions have no
     biases: batch normalisation's offset replaces them. The ``"fast_mnist"`` recipe adds
     small random shifts (``translation=0.08``), label smoothing (0.1) and a second,
     longer learning-rate cycle (cycles of 1 and 3 epochs): 99% after the first epoch,
@@ -87,9 +89,9 @@ def fast_cnn(
     --------
     >>> model = fast_cnn()
     >>> model.count_params()
-    61378
+    29402
     >>> model.get_layer("relu3").output.shape
-    (None, 3, 3, 96)
+    (None, 3, 3, 64)
     """
     input_shape, num_classes = checked(input_shape, num_classes)
     translation = _checks.real(
@@ -102,9 +104,9 @@ def fast_cnn(
     )
     stack = [
         *shift,
-        *_conv_pool_bn_relu(24, 1, pool=True),
-        *_conv_pool_bn_relu(48, 2, pool=True),
-        *_conv_pool_bn_relu(96, 3, pool=False),
+        *_conv_pool_bn_relu(16, 1, pool=True),
+        *_conv_pool_bn_relu(32, 2, pool=True),
+        *_conv_pool_bn_relu(64, 3, pool=False),
         layers.Flatten(name="flatten"),
         softmax_output(num_classes),
     ]

@@ -15,7 +15,7 @@ ones.
 # How much arithmetic is one training step?
 # -----------------------------------------
 #
-# The network is ``fast_cnn``: three small convolutions (24, 48 and 96 filters), each
+# The network is ``fast_cnn``: three small convolutions (16, 32 and 64 filters), each
 # followed by batch normalisation and ReLU (the first two max-pooled before that), and a
 # softmax classifier; it is the network
 # of the ``fast_mnist`` recipe, built by :func:`convbook.models.fast_cnn`.
