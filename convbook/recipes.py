@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -599,32 +600,39 @@ def run_recipe(
             _append_to_run_log(recipe, plan, budget, result)
             return result
     checkpoint_dir = run.get("checkpoint_dir")
+    made_here = None
     if checkpoint_dir is None and "checkpoint" in recipe.callbacks:
-        checkpoint_dir = tempfile.mkdtemp(prefix=f"convbook-{recipe.name}-")
-    result = training.build_and_train(
-        recipe.model,
-        recipe.dataset,
-        epochs=plan.epochs,
-        input_shape=recipe.input_shape,
-        model_kwargs=recipe.model_kwargs,
-        normalization=recipe.normalization,
-        labels=recipe.labels,
-        train_samples=plan.train_samples,
-        test_samples=plan.test_samples,
-        batch_size=plan.batch_size,
-        validation_split=plan.validation_split,
-        learning_rate=None if recipe.schedule else plan.learning_rate,
-        schedule=_schedule(recipe, plan),
-        seed=seed,
-        device=run.get("device"),
-        data_dir=run.get("data_dir"),
-        optimizer=recipe.optimizer,
-        label_smoothing=recipe.label_smoothing,
-        callbacks=[*_callbacks(recipe, plan), *run.get("callbacks", ())],
-        checkpoint_dir=None if checkpoint_dir is None else os.fspath(checkpoint_dir),
-        verbose=run.get("verbose"),
-        deterministic=run.get("deterministic", False),
-    )
+        checkpoint_dir = made_here = tempfile.mkdtemp(prefix=f"convbook-{recipe.name}-")
+    try:
+        result = training.build_and_train(
+            recipe.model,
+            recipe.dataset,
+            epochs=plan.epochs,
+            input_shape=recipe.input_shape,
+            model_kwargs=recipe.model_kwargs,
+            normalization=recipe.normalization,
+            labels=recipe.labels,
+            train_samples=plan.train_samples,
+            test_samples=plan.test_samples,
+            batch_size=plan.batch_size,
+            validation_split=plan.validation_split,
+            learning_rate=None if recipe.schedule else plan.learning_rate,
+            schedule=_schedule(recipe, plan),
+            seed=seed,
+            device=run.get("device"),
+            data_dir=run.get("data_dir"),
+            optimizer=recipe.optimizer,
+            label_smoothing=recipe.label_smoothing,
+            callbacks=[*_callbacks(recipe, plan), *run.get("callbacks", ())],
+            checkpoint_dir=None if checkpoint_dir is None else os.fspath(checkpoint_dir),
+            verbose=run.get("verbose"),
+            deterministic=run.get("deterministic", False),
+        )
+    except BaseException:
+        if made_here is not None:
+            # Its name is random, so no later run could resume from it.
+            shutil.rmtree(made_here, ignore_errors=True)
+        raise
     if cached is not None:
         cached.store(result)
     if key is not None:

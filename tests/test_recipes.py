@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 
 import numpy as np
 import pytest
@@ -183,8 +184,13 @@ def test_recipe_and_plan_reject_bad_fields():
 def test_kmnist_recipe_lets_dataset_unavailable_through(tmp_path, monkeypatch):
     monkeypatch.setenv("CONVBOOK_OFFLINE", "1")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     with pytest.raises(datasets.DatasetUnavailable):
         recipes.run_recipe("kmnist_callbacks", data_dir=tmp_path / "empty")
+    # The checkpoint directory the recipe made for itself went with the failed run.
+    assert list(temporary.iterdir()) == []
 
 
 # --------------------------------------------------------------------------- end to end
