@@ -39,7 +39,9 @@ def test_keras_example_model_total_by_hand():
 def test_fast_model_needs_less_arithmetic_than_the_keras_example():
     fast = flops.forward_flops(models.build("fast_cnn"))
     example = flops.forward_flops(models.build("keras_example_cnn"))
-    assert fast < example
+    # "about a third of the arithmetic per image": fast_cnn's docstring and the Making it
+    # fast chapter.
+    assert 2.5 < example / fast < 3.5
 
 
 @pytest.mark.parametrize(("name", "known"), [("NVIDIA H100 PCIe", True), ("Mystery GPU", False)])
