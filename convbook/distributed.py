@@ -51,6 +51,28 @@ LOOPBACK_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost")
 
 _STOP_GRACE_SECONDS = 3.0
 
+# How a worker of launch() starts: it runs the script as __main__ (as `python worker.py`
+# would), while a thread watches its parent. A launcher stopped by SIGKILL or SIGTERM
+# cannot stop its workers (each has a session of its own, so the signal does not reach
+# them either); when the launcher is gone, its workers remove their folder and exit.
+_WORKER_BOOTSTRAP = """\
+import os, runpy, shutil, sys, threading, time
+
+script, launcher = sys.argv[1], int(sys.argv[2])
+
+
+def stop_when_the_launcher_is_gone():
+    while os.getppid() == launcher:
+        time.sleep(0.25)
+    shutil.rmtree(os.path.dirname(script), ignore_errors=True)
+    os._exit(70)
+
+
+threading.Thread(target=stop_when_the_launcher_is_gone, daemon=True).start()
+sys.argv = [script]
+runpy.run_path(script, run_name="__main__")
+"""
+
 
 class WorkerFailed(RuntimeError):
     """A worker of :func:`launch` exited with an error; the other workers were stopped.
@@ -455,7 +477,8 @@ def launch(
     If a worker exits with an error, the others are stopped at once and
     :class:`WorkerFailed` is raised; if they are not all done after ``timeout`` seconds,
     all are stopped and :class:`WorkerTimeout` is raised. Either way no worker is left
-    running.
+    running. If the launching process itself is killed, so that it cannot stop them, each
+    worker notices within a second, removes the temporary directory and exits.
 
     Parameters
     ----------
@@ -542,7 +565,7 @@ def launch(
                 begun.append(time.monotonic())
                 started.append(
                     subprocess.Popen(
-                        [sys.executable, str(script)],
+                        [sys.executable, "-c", _WORKER_BOOTSTRAP, str(script), str(os.getpid())],
                         cwd=workdir,
                         env={**base, "CONVBOOK_PROCESS_ID": str(index)},
                         stdin=subprocess.DEVNULL,

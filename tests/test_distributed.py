@@ -5,7 +5,11 @@ must be fixed before JAX starts), on 127.0.0.1 only, each with a time limit.
 """
 
 import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -105,6 +109,49 @@ def test_a_timeout_stops_every_worker():
         distributed.launch("import time\ntime.sleep(120)", processes=2, timeout=3)
     assert time.monotonic() - started < 30
     assert_all_gone(caught.value.results)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+def test_workers_stop_when_their_launcher_is_killed(tmp_path):
+    """A launcher killed outright cannot stop its workers: they notice and stop themselves."""
+    worker = (
+        "import os, pathlib, time\n"
+        f"folder = pathlib.Path({str(tmp_path)!r})\n"
+        "(folder / os.environ['CONVBOOK_PROCESS_ID']).write_text(f'{os.getpid()} {os.getcwd()}')\n"
+        "time.sleep(120)\n"
+    )
+    launcher = subprocess.Popen(
+        [sys.executable, "-c", f"from convbook import distributed\n"
+         f"distributed.launch({worker!r}, processes=2, timeout=150)"],
+        env={**os.environ, "PYTHONPATH": str(Path(distributed.__file__).parent.parent)},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        started = [path.read_text().split() for path in sorted(tmp_path.iterdir())]
+        assert len(started) == 2, "the workers did not start"
+    finally:
+        launcher.kill()
+        launcher.wait()
+    pids, folders = [int(pid) for pid, _ in started], {Path(folder) for _, folder in started}
+    deadline = time.monotonic() + 10
+    while any(map(_running, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [pid for pid in pids if _running(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, f"workers {survivors} still ran 10 s after their launcher was killed"
+    assert len(folders) == 1 and not any(folder.exists() for folder in folders)
 
 
 # --- the real thing, in JAX worker processes ------------------------------------------
