@@ -11,7 +11,9 @@ the cached datasets: first with an empty run cache, so every network trains; the
 from a clean copy, reusing the runs the first build cached. For the first build the report
 keeps each chapter's running time (from the pages) and, through ``$CONVBOOK_RUN_LOG``,
 every recipe run's accuracy against its target, and it checks the results the default
-book promises (:data:`BARS`). Parts not run this time keep their previous results.
+book promises (:func:`bars`). Parts not run this time keep their previous results; a part
+run again keeps the times of its last few measurements, with the CPU each ran on, under
+``earlier`` (the times depend on the machine far more than on anything else).
 """
 
 from __future__ import annotations
@@ -202,6 +204,26 @@ def bars(book: dict) -> list[dict]:
     ]
 
 
+#: How many earlier measurements of a part its entry keeps (``earlier``, newest first).
+EARLIER_KEPT = 5
+
+
+def _summary(entry: dict) -> dict:
+    """Return the times of a part's measurement, and where and when it was taken."""
+    devices = sorted({run["device"] for run in entry.get("runs", []) if run.get("device")})
+    where = entry.get("cpu") or (devices[0] if len(devices) == 1 else entry.get("machine", "?"))
+    times = {key: entry[key] for key in ("fresh_s", "cached_s") if key in entry}
+    return {"date": entry.get("date", "undated"), "where": where, **times}
+
+
+def _replaced(old: dict | None, new: dict) -> dict:
+    """Return ``new`` with the times of ``old`` and of its earlier measurements."""
+    if not old or "fresh_s" not in old:
+        return new
+    earlier = [_summary(old), *old.get("earlier", [])]
+    return {**new, "earlier": earlier[:EARLIER_KEPT]}
+
+
 def _previous(path: Path) -> dict:
     try:
         return json.loads(path.read_text())
@@ -232,16 +254,20 @@ def main(argv: list[str] | None = None) -> int:
     if "tests" in parts:
         test_command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
         measured["tests"] = {"fresh_s": _timed(test_command, REPO, dict(os.environ))}
+    from convbook import hardware
+
     stamp = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.platform()}, {os.cpu_count()} CPU cores",
+        "cpu": str(hardware.cpu_info()),
     }
     report = _previous(args.output)
     report.pop("timings", None)  # the layout before per-part entries
     entries = report.setdefault("parts", {})
     for stale in set(entries) - {f"{part}_book" for part in PARTS} - {"tests"}:
         del entries[stale]  # budgets that no longer exist (quick)
-    entries.update({key: {**entry, **stamp} for key, entry in measured.items()})
+    for key, entry in measured.items():
+        entries[key] = _replaced(entries.get(key), {**entry, **stamp})
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     for key, entry in entries.items():

@@ -105,6 +105,46 @@ def test_a_run_keeps_the_parts_it_did_not_time(build_times, tmp_path, monkeypatc
     assert parts["tests"]["date"] > earlier["date"] and "CPU cores" in parts["tests"]["machine"]
 
 
+def test_a_part_timed_again_keeps_its_earlier_times_and_cpus(build_times, tmp_path, monkeypatch):
+    output = tmp_path / "build_times.json"
+    runs = [{"device": "CPU: AMD EPYC, 2 cores (Keras backend: tensorflow)"}]
+    earlier = {"fresh_s": 1056.7, "cached_s": 17.7, "date": "2026-12-02T16:00:00",
+               "machine": "Linux, 2 CPU cores", "runs": runs}  # fmt: skip
+    output.write_text(json.dumps({"parts": {"full_book": earlier}}))
+    measured = {"fresh_s": 2400.0, "cached_s": 30.0, "runs": []}
+    monkeypatch.setattr(build_times, "_book", lambda budget, scratch: dict(measured))
+    assert build_times.main(["--parts", "full", "--output", str(output)]) == 0
+    entry = json.loads(output.read_text())["parts"]["full_book"]
+    assert entry["fresh_s"] == 2400.0 and entry["cpu"].endswith("cores")
+    assert entry["earlier"] == [
+        {"date": earlier["date"], "where": runs[0]["device"], "fresh_s": 1056.7, "cached_s": 17.7}
+    ]
+    for _ in range(build_times.EARLIER_KEPT + 2):  # the oldest go
+        assert build_times.main(["--parts", "full", "--output", str(output)]) == 0
+    entry = json.loads(output.read_text())["parts"]["full_book"]
+    assert len(entry["earlier"]) == build_times.EARLIER_KEPT
+    assert entry["earlier"][0]["where"] == entry["cpu"]
+
+
+def test_earlier_times_render_with_their_cpus(rendering):
+    earlier = [
+        {"date": "2026-12-02T16:00:00", "where": "CPU: AMD EPYC, 2 cores", "fresh_s": 1056.7,
+         "cached_s": 17.7},
+        {"date": "2026-11-23T21:07:53", "where": "Linux, 2 CPU cores", "fresh_s": 640.0},
+    ]  # fmt: skip
+    report = {"parts": {"full_book": {"fresh_s": 2400.0, "date": "2026-12-03T07:00:00",
+                                      "machine": "Linux, 2 CPU cores",
+                                      "cpu": "Intel(R) Xeon(R) Processor, 2 cores",
+                                      "earlier": earlier}}}  # fmt: skip
+    text = "\n".join(rendering._timings_rst(report))
+    assert "     - 2026-12-03, Intel(R) Xeon(R) Processor, 2 cores" in text
+    assert (
+        "Default book (``CONVBOOK_BUDGET=full``), measured before: 2026-12-02 on CPU: AMD EPYC, "
+        "2 cores: fresh 17.6 min (1057 s), from the caches 17.7 s; 2026-11-23 on Linux, 2 CPU "
+        "cores: fresh 10.7 min (640 s)." in text
+    )
+
+
 def _run(recipe: str, accuracy: float, budget="full", **overrides) -> dict:
     """A run-log record; with ``overrides`` a chapter's run with its own numbers."""
     from convbook.recipes import RECIPES

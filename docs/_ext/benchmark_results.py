@@ -116,7 +116,7 @@ def _timings_rst(report: dict) -> list[str]:
     lines = [".. list-table::", "   :header-rows: 1", ""]
     lines += ["   * - Task", "     - Wall time", "     - Measured on"]
     for key, entry in parts.items():
-        when = f"{entry['date'][:10]}, {entry['machine']}"
+        when = f"{entry['date'][:10]}, {entry.get('cpu') or entry['machine']}"
         label = _PART_LABELS.get(key, key)
         builds = [("fresh_s", "fresh build, every network trained")]
         builds += [("cached_s", "clean rebuild after make clean, from the run and page caches")]
@@ -127,6 +127,9 @@ def _timings_rst(report: dict) -> list[str]:
                 lines += [f"   * - {label}{', ' + what if what else ''}"]
                 lines += [f"     - {_minutes(entry[field])}", f"     - {when}"]
     lines.append("")
+    for key, entry in parts.items():
+        if entry.get("earlier"):
+            lines += _earlier_rst(_PART_LABELS.get(key, key), entry["earlier"])
     for key in ("full_book", "long_book", "smoke_book"):
         entry = parts.get(key)
         if entry and entry.get("bars"):
@@ -134,6 +137,17 @@ def _timings_rst(report: dict) -> list[str]:
         if entry and entry.get("chapters_s"):
             lines += _chapters_rst(_PART_LABELS[key], entry)
     return lines
+
+
+def _earlier_rst(label: str, earlier: list[dict]) -> list[str]:
+    """A sentence with a part's earlier measurements: the same work on other machines."""
+    times = []
+    for summary in earlier:
+        parts = [f"fresh {_minutes(summary['fresh_s'])}"]
+        if "cached_s" in summary:
+            parts.append(f"from the caches {_minutes(summary['cached_s'])}")
+        times.append(f"{summary['date'][:10]} on {summary['where']}: {', '.join(parts)}")
+    return [f"{label}, measured before: {'; '.join(times)}.", ""]
 
 
 def _bars_rst(label: str, bars: list[dict]) -> list[str]:
