@@ -12,8 +12,9 @@ prepared, the callbacks) and carries a :class:`RunPlan` for each budget of
 ``full`` (the default)
     The real run: the whole training set, and the whole test set to score it. Its
     ``target_accuracy`` is the test accuracy the book promises; the build's run log
-    records whether it was met (see :func:`run_recipe`). The plans are chosen so that
-    the whole book builds in about 20 minutes on two CPU cores.
+    records whether it was met (see :func:`run_recipe`). The plans were chosen so that
+    the whole book builds in about 20 minutes on two fast CPU cores (a slower 2-core
+    machine has taken 45; the Performance page has the measurements).
 ``long``
     The full plan, except for the few recipes whose goal needs more epochs than the
     default build can afford (their :attr:`Recipe.long` plan).
@@ -308,7 +309,7 @@ RECIPES: dict[str, Recipe] = {
             smoke=_smoke(
                 epochs=1, train_samples=3000, test_samples=1000, batch_size=32, learning_rate=5e-4
             ),
-            # Too long for the default build (about 20 minutes on two CPU cores): the
+            # Too long for the default build (20 to 45 minutes on two CPU cores): the
             # Fashion-MNIST chapter trains it only with the long budget.
             full=RunPlan(epochs=4, learning_rate=1e-3, target_accuracy=0.92),
             description=(

@@ -447,7 +447,8 @@ print(f"loss when 82% sure of the 3: by hand {by_hand:.4f}, Keras {by_keras:.4f}
 #
 # The same saving is what lets the book's default (``full``) budget train every network
 # of Part II on all 54,000 MNIST training images and score it on all 10,000 test images,
-# in about 20 minutes for the whole book on two CPU cores. Most of its recipes use a
+# with the whole book built on two CPU cores in well under an hour (the Performance page
+# has the measured times, and the CPUs they were measured on). Most of its recipes use a
 # one-cycle learning rate, so each network gets to its accuracy in a handful of epochs.
 # The MNIST recipes, as this page's budget plans them:
 from convbook import tables, training
