@@ -644,11 +644,15 @@ def test_fetch_killed_or_interrupted_at_random_moments(slow_server, tmp_path):
     rng.shuffle(plan)
     killed: set[int] = set()
     outcomes = []
+    interrupts = 0
     for how in plan:
         child = _start(argv, env)
         if how == signal.SIGINT:  # Ctrl-C once the command is at work, as a user would press it
             assert _wait_for(child.stderr, "Downloading", time.monotonic() + 30)
-            time.sleep(rng.uniform(0.0, 2.5))
+            # The first lands during the download (which takes about a second), whatever
+            # the machine's speed; the others anywhere up to the end of the run.
+            time.sleep(rng.uniform(0.0, 0.15 if interrupts == 0 else 2.5))
+            interrupts += 1
         else:  # anywhere: start-up, download, decoding, verifying, writing
             time.sleep(rng.uniform(0.1, 3.5))
         code, _, err = _stop(child, how)
