@@ -210,7 +210,14 @@ EARLIER_KEPT = 5
 
 def _summary(entry: dict) -> dict:
     """Return the times of a part's measurement, and where and when it was taken."""
-    devices = sorted({run["device"] for run in entry.get("runs", []) if run.get("device")})
+    # A run names its device as "CPU: <model>, 2 cores (Keras backend: tensorflow)".
+    devices = sorted(
+        {
+            re.sub(r"^CPU: | \(Keras backend: [^)]*\)$", "", run["device"])
+            for run in entry.get("runs", [])
+            if run.get("device")
+        }
+    )
     where = entry.get("cpu") or (devices[0] if len(devices) == 1 else entry.get("machine", "?"))
     times = {key: entry[key] for key in ("fresh_s", "cached_s") if key in entry}
     return {"date": entry.get("date", "undated"), "where": where, **times}

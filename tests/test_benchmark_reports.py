@@ -117,7 +117,7 @@ def test_a_part_timed_again_keeps_its_earlier_times_and_cpus(build_times, tmp_pa
     entry = json.loads(output.read_text())["parts"]["full_book"]
     assert entry["fresh_s"] == 2400.0 and entry["cpu"].endswith("cores")
     assert entry["earlier"] == [
-        {"date": earlier["date"], "where": runs[0]["device"], "fresh_s": 1056.7, "cached_s": 17.7}
+        {"date": earlier["date"], "where": "AMD EPYC, 2 cores", "fresh_s": 1056.7, "cached_s": 17.7}
     ]
     for _ in range(build_times.EARLIER_KEPT + 2):  # the oldest go
         assert build_times.main(["--parts", "full", "--output", str(output)]) == 0
@@ -128,7 +128,7 @@ def test_a_part_timed_again_keeps_its_earlier_times_and_cpus(build_times, tmp_pa
 
 def test_earlier_times_render_with_their_cpus(rendering):
     earlier = [
-        {"date": "2026-12-02T16:00:00", "where": "CPU: AMD EPYC, 2 cores", "fresh_s": 1056.7,
+        {"date": "2026-12-02T16:00:00", "where": "AMD EPYC, 2 cores", "fresh_s": 1056.7,
          "cached_s": 17.7},
         {"date": "2026-11-23T21:07:53", "where": "Linux, 2 CPU cores", "fresh_s": 640.0},
     ]  # fmt: skip
@@ -139,7 +139,7 @@ def test_earlier_times_render_with_their_cpus(rendering):
     text = "\n".join(rendering._timings_rst(report))
     assert "     - 2026-12-03, Intel(R) Xeon(R) Processor, 2 cores" in text
     assert (
-        "Default book (``CONVBOOK_BUDGET=full``), measured before: 2026-12-02 on CPU: AMD EPYC, "
+        "Default book (``CONVBOOK_BUDGET=full``), measured before: 2026-12-02 on AMD EPYC, "
         "2 cores: fresh 17.6 min (1057 s), from the caches 17.7 s; 2026-11-23 on Linux, 2 CPU "
         "cores: fresh 10.7 min (640 s)." in text
     )
