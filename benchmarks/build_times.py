@@ -38,10 +38,17 @@ GENERATED = ("_build", "auto_gallery", "gen_modules", "sg_execution_times.rst")
 
 
 def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+    """Run ``command`` and return its wall time; if it fails, show the end of its output."""
     print(f"$ {' '.join(command)}", flush=True)
-    started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as output:
+        started = time.perf_counter()
+        finished = subprocess.run(command, cwd=cwd, env=env, stdout=output)
+        seconds = time.perf_counter() - started
+        if finished.returncode != 0:
+            output.seek(0)
+            print("".join(output.readlines()[-60:]), file=sys.stderr)
+            raise SystemExit(f"failed (exit status {finished.returncode}): {' '.join(command)}")
+    return seconds
 
 
 _RUNNING_TIME = re.compile(

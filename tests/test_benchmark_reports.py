@@ -105,6 +105,16 @@ def test_a_run_keeps_the_parts_it_did_not_time(build_times, tmp_path, monkeypatc
     assert parts["tests"]["date"] > earlier["date"] and "CPU cores" in parts["tests"]["machine"]
 
 
+def test_a_failing_command_shows_the_end_of_its_output(build_times, tmp_path, capsys):
+    failing = [sys.executable, "-c", "print('line one'); print('the reason'); raise SystemExit(3)"]
+    with pytest.raises(SystemExit, match="failed \\(exit status 3\\)"):
+        build_times._timed(failing, tmp_path, {})
+    assert "line one\nthe reason" in capsys.readouterr().err
+    passing = [sys.executable, "-c", "print('all' + ' good')"]
+    assert build_times._timed(passing, tmp_path, {}) > 0
+    assert "all good" not in capsys.readouterr().out  # a good run's output is not shown
+
+
 def test_a_part_timed_again_keeps_its_earlier_times_and_cpus(build_times, tmp_path, monkeypatch):
     output = tmp_path / "build_times.json"
     runs = [{"device": "CPU: AMD EPYC, 2 cores (Keras backend: tensorflow)"}]
