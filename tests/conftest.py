@@ -186,12 +186,6 @@ class _ChapterRecorder(logging.Handler):
 
 
 @pytest.fixture(scope="session")
-def book_build_runs() -> tuple[frozenset[str], dict[str, tuple[dict[str, str], ChapterRun]]]:
-    """:data:`KEPT_FROM_THE_BOOK_BUILD` and :data:`BOOK_BUILD_RUNS`, for tests/test_book.py."""
-    return KEPT_FROM_THE_BOOK_BUILD, BOOK_BUILD_RUNS
-
-
-@pytest.fixture(scope="session")
 def build_book(book_settings) -> Callable[[Path, Path], tuple[int, str]]:
     """A function that builds the book in this process, as ``sphinx-build -W`` would.
 

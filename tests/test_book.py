@@ -44,17 +44,6 @@ def book(tmp_path_factory, build_book) -> Path:
     return root / "html"
 
 
-def test_the_build_keeps_the_runs_the_chapter_tests_check(book, book_build_runs, book_settings):
-    """The chapters checked through their globals are not run again: this build's runs are."""
-    kept, runs = book_build_runs
-    assert kept <= {chapter.stem for chapter in CHAPTERS}
-    for stem in kept:
-        settings, run = runs[stem]
-        assert settings == book_settings and run.ran_in == "book build"
-        assert run.namespace["__name__"] == "__main__" and run.printed.strip(), stem
-        assert run.figure_titles and run.left_behind == [], stem
-
-
 def _files(folder: Path) -> set[Path]:
     return {p.relative_to(folder) for p in folder.rglob("*") if "__pycache__" not in p.parts}
 
