@@ -592,9 +592,23 @@ sys.exit(cli.main(sys.argv[2:]))
 """
 
 
+def _as_a_terminal_starts_it() -> None:
+    """In the child before it runs: Ctrl-C handled by default, as a shell's foreground job.
+
+    A test runner started in the background (``make test &``, ``nohup``) inherits SIGINT
+    ignored and passes that on; the interrupts below would then do nothing.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=_as_a_terminal_starts_it,
     )
 
 
