@@ -26,23 +26,33 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory, chapter_env) -> Path:
-    """Build the book from a copy of docs/ and gallery/, as a fresh checkout would."""
+def book(tmp_path_factory, build_book) -> Path:
+    """Build the book from a copy of docs/ and gallery/, as a fresh checkout would.
+
+    It builds in this process (conftest's ``build_book``), so that the test modules of the
+    chapters that train full-size networks check this build's runs of them instead of
+    training the same networks again.
+    """
     root = tmp_path_factory.mktemp("book")
     generated = ("_build", "auto_gallery", "gen_modules", "sg_execution_times.rst")
     shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns(*generated))
     shutil.copytree(REPO / "gallery", root / "gallery")
-    env = chapter_env
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q"]
-    result = subprocess.run(
-        [*command, str(root / "docs"), str(root / "html")],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, f"book build failed:\n{result.stderr[-6000:]}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        status, warnings = build_book(root / "docs", root / "html")
+    assert status == 0, f"book build failed:\n{warnings[-6000:]}"
     return root / "html"
+
+
+def test_the_build_keeps_the_runs_the_chapter_tests_check(book, book_build_runs, book_settings):
+    """The chapters checked through their globals are not run again: this build's runs are."""
+    kept, runs = book_build_runs
+    assert kept <= {chapter.stem for chapter in CHAPTERS}
+    for stem in kept:
+        settings, run = runs[stem]
+        assert settings == book_settings and run.ran_in == "book build"
+        assert run.namespace["__name__"] == "__main__" and run.printed.strip(), stem
+        assert run.figure_titles and run.left_behind == [], stem
 
 
 def _files(folder: Path) -> set[Path]:
