@@ -112,6 +112,7 @@ def _check_settings(args: argparse.Namespace) -> None:
     """Read every environment variable once, so a bad value stops any command at once."""
     settings.budget()
     settings.device_choice()
+    settings.precision()
     settings.offline()
     settings.run_log()
     settings.run_cache()
@@ -208,6 +209,12 @@ def _add_train(commands: Any) -> None:
         "--device",
         choices=settings.DEVICE_CHOICES,
         help="auto, cpu or gpu (default: $CONVBOOK_DEVICE or auto)",
+    )
+    train.add_argument(
+        "--precision",
+        choices=settings.PRECISION_CHOICES,
+        help="the dtype policy: auto (mixed_bfloat16 where it was measured faster), float32 "
+        "or mixed_bfloat16 (default: $CONVBOOK_PRECISION or auto)",
     )
     train.add_argument(
         "--output",
@@ -366,6 +373,7 @@ def _train(args: argparse.Namespace) -> int:
             optimizer=args.optimizer,
             seed=args.seed,
             device=args.device,
+            precision=args.precision,
             data_dir=args.data_dir,
             checkpoint_dir=args.checkpoint_dir,
         )

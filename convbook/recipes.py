@@ -63,6 +63,7 @@ _RUN_ARGUMENTS: tuple[str, ...] = (
     "device",
     "deterministic",
     "data_dir",
+    "precision",
     "callbacks",
 )
 
@@ -507,6 +508,7 @@ def _reuse_key(recipe: Recipe, plan: RunPlan, run: dict[str, Any]) -> tuple[Any,
         run.get("seed", 0),
         str(settings.data_dir(run.get("data_dir"))),
         run.get("device") or settings.device_choice(),
+        run.get("precision") or settings.precision(),
         bool(run.get("deterministic", False)),
     )
 
@@ -553,7 +555,10 @@ def run_recipe(
         Any :class:`RunPlan` field (``epochs=1``, ``train_samples=2000``, ...) replaces the
         plan's value; ``seed`` (default 0), ``verbose``, ``checkpoint_dir``, ``device``,
         ``deterministic`` and ``callbacks`` (extra callbacks) go to
-        :func:`convbook.training.train`, ``data_dir`` to :func:`convbook.training.prepare`.
+        :func:`convbook.training.train`, ``data_dir`` to :func:`convbook.training.prepare`,
+        ``precision`` (the dtype policy, default ``$CONVBOOK_PRECISION``; see
+        :func:`convbook.devices.precision_policy`) to
+        :func:`convbook.training.build_and_train`.
         A recipe with the ``"checkpoint"`` callback and no ``checkpoint_dir`` uses a new
         temporary directory (see ``result.best_checkpoint``).
 
@@ -628,6 +633,7 @@ def run_recipe(
             checkpoint_dir=None if checkpoint_dir is None else os.fspath(checkpoint_dir),
             verbose=run.get("verbose"),
             deterministic=run.get("deterministic", False),
+            precision=run.get("precision"),
         )
     except BaseException:
         if made_here is not None:
@@ -651,13 +657,14 @@ class _CachedRun:
         self.recipe, self.plan, self.run = recipe, plan, run
         self.root = run_cache.cache_root(run.get("data_dir"))
         info = devices.configure(run.get("device"))  # before any model exists
+        self.policy = devices.precision_policy(run.get("precision"), info, recipe.model)
         fields = {
             f.name: getattr(recipe, f.name)
             for f in dataclasses.fields(Recipe)
             if f.name not in ("name", "smoke", "full", "long", "description")
         }
         self.key = run_cache.run_key(
-            {"recipe": recipe.name, **fields},
+            {"recipe": recipe.name, **fields, "precision": self.policy},
             dataclasses.asdict(plan),
             seed=run.get("seed", 0),
             device_kind=info.kind,
@@ -688,7 +695,7 @@ class _CachedRun:
 
     def _rebuilt(self, entry: Any) -> TrainingResult:
         """Rebuild the network from its builder, load the weights, compile it as trained."""
-        from convbook import datasets, models, training
+        from convbook import datasets, devices, models, training
 
         scores = {
             k: v
@@ -698,12 +705,13 @@ class _CachedRun:
         scores["reused_from"] = str(entry.path)
         recipe, plan = self.recipe, self.plan
         training.seed_everything(self.run.get("seed", 0))
-        model = models.build(
-            recipe.model,
-            input_shape=recipe.input_shape or models.default_input_shape(recipe.model),
-            num_classes=len(datasets.CLASS_NAMES[recipe.dataset]),
-            **dict(recipe.model_kwargs),
-        )
+        with devices.dtype_policy(self.policy):
+            model = models.build(
+                recipe.model,
+                input_shape=recipe.input_shape or models.default_input_shape(recipe.model),
+                num_classes=len(datasets.CLASS_NAMES[recipe.dataset]),
+                **dict(recipe.model_kwargs),
+            )
         schedule = _schedule(recipe, plan)
         steps = training.steps_per_epoch(int(scores["train_samples"]), plan.batch_size)
         training.compile_model(

@@ -17,6 +17,11 @@ Variable                  Meaning
                           ``full``.
 ``CONVBOOK_DEVICE``       ``auto`` (a GPU when present), ``cpu`` or ``gpu``.
                           Default ``auto``.
+``CONVBOOK_PRECISION``    The dtype policy convbook's training runs use: ``auto``
+                          (``mixed_bfloat16`` for the networks measured faster
+                          in it, on a CPU with bfloat16 matrix units (AMX) under
+                          TensorFlow; else ``float32``), ``float32`` or
+                          ``mixed_bfloat16``. Default ``auto``.
 ``CONVBOOK_OFFLINE``      ``1`` to never try the network (only local files and
                           caches are used). Default ``0``.
 ``CONVBOOK_RUN_LOG``      A file to which every recipe run appends one JSON line
@@ -44,6 +49,7 @@ from typing import Literal
 
 Budget = Literal["smoke", "full", "long"]
 DeviceChoice = Literal["auto", "cpu", "gpu"]
+PrecisionChoice = Literal["auto", "float32", "mixed_bfloat16"]
 
 #: The training budgets, shortest first. ``smoke`` trains on a few thousand images for one or
 #: two epochs: it checks that the code runs, and its accuracies mean little. ``full`` (the
@@ -60,6 +66,8 @@ BUDGET_MEANINGS: dict[str, str] = {
 #: The budget used when ``$CONVBOOK_BUDGET`` is unset.
 DEFAULT_BUDGET = "full"
 DEVICE_CHOICES: tuple[str, ...] = ("auto", "cpu", "gpu")
+#: The values of ``$CONVBOOK_PRECISION`` (see :func:`convbook.devices.precision_policy`).
+PRECISION_CHOICES: tuple[str, ...] = ("auto", "float32", "mixed_bfloat16")
 
 
 class SettingError(ValueError):
@@ -189,6 +197,17 @@ def device_choice() -> DeviceChoice:
     True
     """
     return _choice("CONVBOOK_DEVICE", DEVICE_CHOICES, "auto")  # type: ignore[return-value]
+
+
+def precision() -> PrecisionChoice:
+    """Return ``$CONVBOOK_PRECISION``: ``"auto"`` (default), ``"float32"`` or ``"mixed_bfloat16"``.
+
+    Examples
+    --------
+    >>> precision() in ("auto", "float32", "mixed_bfloat16")
+    True
+    """
+    return _choice("CONVBOOK_PRECISION", PRECISION_CHOICES, "auto")  # type: ignore[return-value]
 
 
 def offline() -> bool:

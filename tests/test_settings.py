@@ -35,6 +35,7 @@ def test_data_dir_is_never_inside_the_package():
     [
         ("CONVBOOK_BUDGET", settings.budget, "FULL", "full"),
         ("CONVBOOK_DEVICE", settings.device_choice, "cpu", "cpu"),
+        ("CONVBOOK_PRECISION", settings.precision, "Float32", "float32"),
         ("CONVBOOK_OFFLINE", settings.offline, "yes", True),
         ("CONVBOOK_RUN_CACHE", settings.run_cache, "no", False),
     ],

@@ -92,6 +92,11 @@ def assemble(
         If ``input_shape`` is too small: a convolution or pool would get an empty map.
     """
     _check_fits(name, stack, input_shape)
+    if stack and stack[-1].dtype_policy.compute_dtype != "float32":
+        # Built under a mixed policy (convbook.devices.dtype_policy): the last layer still
+        # computes in float32, as Keras advises, so the softmax and the loss keep their
+        # precision and predictions are ordinary float32 arrays.
+        stack[-1].dtype_policy = "float32"
     inputs = keras.Input(shape=input_shape, name="image")
     outputs = inputs
     for layer in stack:

@@ -20,6 +20,7 @@ False
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -398,6 +399,7 @@ def build_and_train(
     seed: int = 0,
     device: str | None = None,
     data_dir: str | os.PathLike[str] | None = None,
+    precision: str | None = None,
     **train_options: Any,
 ) -> TrainingResult:
     """Prepare a dataset, seed, build a model by name and train it: the whole pipeline.
@@ -421,6 +423,11 @@ def build_and_train(
         The builder's own options (see :func:`convbook.models.build`).
     normalization, labels, train_samples, test_samples, data_dir
         As for :func:`prepare` (the subset is drawn with ``seed``).
+    precision
+        The dtype policy the model is built in, ``"auto"``, ``"float32"`` or
+        ``"mixed_bfloat16"``; default ``$CONVBOOK_PRECISION`` (see
+        :func:`convbook.devices.precision_policy`). A policy other than float32 is named in
+        the result's ``device``.
     learning_rate
         The optimizer's learning rate, a number or a schedule; ``None``: its default.
     schedule
@@ -444,7 +451,8 @@ def build_and_train(
     """
     if schedule is not None and learning_rate is not None:
         _checks.fail("learning_rate", learning_rate, "None when a schedule is given")
-    devices.configure(device)  # before any model exists: GPU memory growth
+    info = devices.configure(device)  # before any model exists: GPU memory growth
+    policy = devices.precision_policy(precision, info, model_name)
     data = prepare(
         dataset,
         input_shape=input_shape or models.default_input_shape(model_name),
@@ -456,16 +464,17 @@ def build_and_train(
         data_dir=data_dir,
     )
     seed_everything(seed)
-    model = models.build(
-        model_name,
-        input_shape=data.input_shape,
-        num_classes=data.num_classes,
-        **dict(model_kwargs or {}),
-    )
+    with devices.dtype_policy(policy):
+        model = models.build(
+            model_name,
+            input_shape=data.input_shape,
+            num_classes=data.num_classes,
+            **dict(model_kwargs or {}),
+        )
     if schedule is not None:
         fitted = validation_split_point(len(data.x_train), validation_split)
         learning_rate = schedule(steps_per_epoch(fitted, batch_size))
-    return train(
+    result = train(
         model,
         data,
         epochs=epochs,
@@ -476,3 +485,6 @@ def build_and_train(
         device=device,
         **train_options,
     )
+    if policy != "float32":
+        result = dataclasses.replace(result, device=f"{result.device}, {policy}")
+    return result

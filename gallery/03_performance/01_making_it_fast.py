@@ -23,7 +23,7 @@ ones.
 # training step per image: the forward pass, plus about twice that again for the backward
 # pass. :func:`convbook.flops.cpu_peak_flops` estimates what this CPU could do at best:
 # cores x clock x the operations its vector units finish per cycle.
-from convbook import devices, flops, models, speed
+from convbook import devices, flops, models, recipes, speed
 from convbook.plotting import speed as speed_plots
 
 network = models.build("fast_cnn")
@@ -241,6 +241,38 @@ print(f"training accuracy: {mixed.final_accuracy:.3f} (baseline {baseline.final_
 # reputation (``"mixed_float16"`` there, which also scales the loss so that small
 # gradients do not vanish in float16's narrow range; Keras does that automatically).
 #
+# Where the book trains in bfloat16
+# ---------------------------------
+#
+# Wide convolutions are another matter. A layer with 64 to 256 filters does enough
+# arithmetic per weight that the cast costs little, and CPUs with bfloat16 *matrix* units
+# (Intel's AMX, flag ``amx_bf16``) multiply whole tiles of bfloat16 numbers per instruction.
+# Measured that way, the deep CNN, the simple CNN, the compact CNN and the scaled AlexNet
+# trained faster in ``mixed_bfloat16``, and the narrow networks (``fast_cnn``, LeNet-5,
+# the dense baseline) did not: :data:`convbook.devices.BFLOAT16_FASTER` lists the
+# measurements. So the book's training runs pick their precision with
+# :func:`convbook.devices.precision_policy`: ``mixed_bfloat16`` for those networks on such a
+# CPU under TensorFlow, float32 everywhere else. ``CONVBOOK_PRECISION=float32`` (or
+# ``mixed_bfloat16``) overrides the choice. On this machine:
+print(f"bfloat16 matrix units (amx_bf16): {'amx_bf16' in speed.cpu_flags()}")
+book_networks = sorted({recipe.model for recipe in recipes.RECIPES.values()})
+for name in book_networks:
+    print(f"  {name:18s} trains in {devices.precision_policy(model_name=name)}")
+
+# %%
+# In your own code it is one line before the model is built; the weights stay float32, and
+# Keras advises keeping the last layer in float32 so that the softmax and the loss keep
+# their precision:
+#
+# .. code-block:: python
+#
+#    keras.config.set_dtype_policy("mixed_bfloat16")
+#    model = keras.Sequential([..., keras.layers.Dense(10, activation="softmax",
+#                                                      dtype="float32")])
+#
+# The runs on the Performance page name the policy of every run that did not train in
+# float32. The accuracy bars the book must meet do not change with the policy.
+#
 # float64
 # -------
 #
@@ -391,8 +423,6 @@ else:
 # Either way, the big saving is the number of epochs: "fewer epochs, not faster
 # epochs". The recipe that trains ``fast_cnn`` this way is ``"fast_mnist"`` in
 # :data:`convbook.recipes.RECIPES`; its full plan and its own description:
-from convbook import recipes
-
 fast = recipes.RECIPES["fast_mnist"]
 full = fast.full
 print(f"{fast.name}: model {fast.model}, learning-rate schedule {fast.schedule}")
