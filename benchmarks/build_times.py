@@ -84,8 +84,9 @@ def _book(budget: str, scratch: Path) -> dict:
     from convbook import settings
 
     for path in settings.data_dir().iterdir():
-        if path.name != "runs":  # the datasets only: this build's run cache starts empty
-            (data / path.name).symlink_to(path, target_is_directory=path.is_dir())
+        # The dataset files only: this build's run and page caches start empty.
+        if path.is_file():
+            (data / path.name).symlink_to(path)
     run_log = scratch / f"runs-{budget}.jsonl"
     env = dict(
         os.environ,
