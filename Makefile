@@ -20,7 +20,7 @@ help:
 	@echo "make book-retrain  rebuild the book training every run again (ignores the run and page caches)"
 	@echo "make lint   ruff check and format check"
 	@echo "make benchmark  the MNIST speed race, book build and test-suite timings (minutes)"
-	@echo "make benchmark-full  time the full-budget book, fresh and from the caches (20-45 min)"
+	@echo "make benchmark-full  time the full-budget book, fresh and from the caches (20-35 min)"
 	@echo "make clean  remove build outputs (keeps .venv and the data cache)"
 
 $(STAMP): pyproject.toml

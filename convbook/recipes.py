@@ -310,7 +310,7 @@ RECIPES: dict[str, Recipe] = {
             smoke=_smoke(
                 epochs=1, train_samples=3000, test_samples=1000, batch_size=32, learning_rate=5e-4
             ),
-            # Too long for the default build (20 to 45 minutes on two CPU cores): the
+            # Too long for the default build (20 to 35 minutes on two CPU cores): the
             # Fashion-MNIST chapter trains it only with the long budget.
             full=RunPlan(epochs=4, learning_rate=1e-3, target_accuracy=0.92),
             description=(

@@ -9,7 +9,7 @@ Variable                  Meaning
 ``CONVBOOK_DATA_DIR``     Where datasets are cached (default: the per-user cache
                           directory, e.g. ``~/.cache/convbook`` on Linux).
 ``CONVBOOK_BUDGET``       How long the chapters train (see :data:`BUDGETS`):
-                          ``full`` (every image, real results; 20 to 45
+                          ``full`` (every image, real results; 20 to 35
                           minutes for the whole book on two CPU cores),
                           ``smoke`` (small subsets; the test suite, which only
                           checks that everything runs) or ``long`` (``full``

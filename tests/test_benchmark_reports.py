@@ -66,7 +66,8 @@ def test_timings_render_parts_chapters_and_runs(rendering):
         "wall_time_s": 694.0,
         "device": "CPU: test",
     }
-    missed = {**run, "recipe": "deep_cnn_fashion", "test_accuracy": 0.91, "target_met": False}
+    missed = {**run, "recipe": "deep_cnn_fashion", "test_accuracy": 0.91, "target_met": False,
+              "device": "CPU: test, mixed_bfloat16"}  # fmt: skip
     bar = {"what": "LeNet-5", "required": "at least 98.8%", "measured": "98.9%", "met": True}
     report = {
         "parts": {
@@ -87,7 +88,9 @@ def test_timings_render_parts_chapters_and_runs(rendering):
     assert "``02_training/06_a_deep_cnn``\n     - 12.1 min (723 s)\n     - 3.5 s" in text
     assert "``01_layer_math/04_pooling``\n     - 4.5 s\n     - not run: restored" in text
     assert "0.992 met" in text and "**not met**" in text
-    assert "Device: CPU: test." in text
+    assert "Device: CPU: test." in text  # once: the policy has its own column
+    assert "     - 11.6 min (694 s)\n     - float32\n" in text
+    assert "     - 11.6 min (694 s)\n     - mixed_bfloat16\n" in text
 
 
 def test_a_run_keeps_the_parts_it_did_not_time(build_times, tmp_path, monkeypatch):

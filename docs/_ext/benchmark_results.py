@@ -162,6 +162,18 @@ def _bars_rst(label: str, bars: list[dict]) -> list[str]:
     return lines
 
 
+def _precision(device: str) -> tuple[str, str]:
+    """Split a run's device into the device and its dtype policy (float32 unless named).
+
+    :func:`convbook.training.build_and_train` appends a policy other than float32 to the
+    device, as in ``"CPU: ... (Keras backend: tensorflow), mixed_bfloat16"``.
+    """
+    head, _, policy = device.rpartition(", ")
+    if head and policy.startswith("mixed_"):
+        return head, policy
+    return device, "float32"
+
+
 def _chapters_rst(label: str, entry: dict) -> list[str]:
     cached = entry.get("cached_chapters_s", {})
     lines = [f"{label}: each chapter's running time, as its page states it.", ""]
@@ -191,6 +203,7 @@ def _chapters_rst(label: str, entry: dict) -> list[str]:
             "     - Test accuracy",
             "     - Target",
             "     - Fit time",
+            "     - Precision",
         ]
         for run in entry["runs"]:
             target = run["target_accuracy"]
@@ -202,8 +215,9 @@ def _chapters_rst(label: str, entry: dict) -> list[str]:
                 f"     - {run['test_accuracy']:.4f}",
                 f"     - {goal}{verdict[run['target_met']]}",
                 f"     - {_minutes(run['wall_time_s'])}",
+                f"     - {_precision(run['device'])[1]}",
             ]
-        devices = sorted({run["device"] for run in entry["runs"]})
+        devices = sorted({_precision(run["device"])[0] for run in entry["runs"]})
         lines += ["", f"Device: {'; '.join(devices)}.", ""]
     return lines
 
