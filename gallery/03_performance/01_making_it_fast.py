@@ -270,8 +270,8 @@ for name in book_networks:
 #    model = keras.Sequential([..., keras.layers.Dense(10, activation="softmax",
 #                                                      dtype="float32")])
 #
-# The runs on the Performance page name the policy of every run that did not train in
-# float32. The accuracy bars the book must meet do not change with the policy.
+# The Performance page's table of the book's runs has a column for the policy each run
+# trained in. The accuracy bars the book must meet do not change with the policy.
 #
 # float64
 # -------
