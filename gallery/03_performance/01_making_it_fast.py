@@ -254,7 +254,8 @@ print(f"training accuracy: {mixed.final_accuracy:.3f} (baseline {baseline.final_
 # :func:`convbook.devices.precision_policy`: ``mixed_bfloat16`` for those networks on such a
 # CPU under TensorFlow, float32 everywhere else. ``CONVBOOK_PRECISION=float32`` (or
 # ``mixed_bfloat16``) overrides the choice. On this machine:
-print(f"bfloat16 matrix units (amx_bf16): {'amx_bf16' in speed.cpu_flags()}")
+flag = devices.MATRIX_BFLOAT16_FLAG
+print(f"bfloat16 matrix units ({flag}): {flag in speed.cpu_flags()}")
 book_networks = sorted({recipe.model for recipe in recipes.RECIPES.values()})
 for name in book_networks:
     print(f"  {name:18s} trains in {devices.precision_policy(model_name=name)}")
