@@ -30,6 +30,8 @@ MATRIX_BFLOAT16_FLAG = "amx_bf16"
 BFLOAT16_FASTER: frozenset[str] = frozenset(
     {"simple_cnn", "compact_cnn", "deep_cnn", "alexnet_small"}
 )
+#: The Keras dtype policies a network can be built in: the precision choices but ``auto``.
+DTYPE_POLICIES: tuple[str, ...] = tuple(c for c in settings.PRECISION_CHOICES if c != "auto")
 
 
 class DeviceUnavailable(RuntimeError):
@@ -200,7 +202,7 @@ def dtype_policy(policy: str) -> Iterator[None]:
     """
     import keras
 
-    _checks.choice("policy", policy, ("float32", "mixed_bfloat16"))
+    _checks.choice("policy", policy, DTYPE_POLICIES)
     before = keras.config.dtype_policy()
     keras.config.set_dtype_policy(policy)
     try:

@@ -633,7 +633,8 @@ def run_recipe(
             checkpoint_dir=None if checkpoint_dir is None else os.fspath(checkpoint_dir),
             verbose=run.get("verbose"),
             deterministic=run.get("deterministic", False),
-            precision=run.get("precision"),
+            # The cache's key already holds the resolved policy: train in exactly that one.
+            precision=run.get("precision") if cached is None else cached.policy,
         )
     except BaseException:
         if made_here is not None:
@@ -703,6 +704,10 @@ class _CachedRun:
             if k in training.TrainingResult.__dataclass_fields__
         }
         scores["reused_from"] = str(entry.path)
+        # The key holds the policy. Entries written before results had a ``precision``
+        # named it at the end of the device instead.
+        scores["precision"] = self.policy
+        scores["device"] = str(scores.get("device", "")).removesuffix(f", {self.policy}")
         recipe, plan = self.recipe, self.plan
         training.seed_everything(self.run.get("seed", 0))
         with devices.dtype_policy(self.policy):
@@ -772,6 +777,7 @@ def _append_to_run_log(recipe: Recipe, plan: RunPlan, budget: str, result: Train
         "target_met": None if target is None else result.test_accuracy >= target,
         "wall_time_s": result.wall_time_s,
         "device": result.device,
+        "precision": result.precision,
         "trained_at": result.trained_at,
         "reused": result.reused,
     }

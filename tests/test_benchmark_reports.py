@@ -67,7 +67,10 @@ def test_timings_render_parts_chapters_and_runs(rendering):
         "device": "CPU: test",
     }
     missed = {**run, "recipe": "deep_cnn_fashion", "test_accuracy": 0.91, "target_met": False,
-              "device": "CPU: test, mixed_bfloat16"}  # fmt: skip
+              "precision": "mixed_bfloat16"}  # fmt: skip
+    # Logged before runs had a precision field: the policy ended the device.
+    older = {**run, "recipe": "simple_cnn_mnist", "wall_time_s": 61.0,
+             "device": "CPU: test, mixed_bfloat16"}  # fmt: skip
     bar = {"what": "LeNet-5", "required": "at least 98.8%", "measured": "98.9%", "met": True}
     report = {
         "parts": {
@@ -77,7 +80,7 @@ def test_timings_render_parts_chapters_and_runs(rendering):
                                          "01_layer_math/04_pooling": 4.5},
                           "cached_chapters_s": {"02_training/06_a_deep_cnn": 3.5,
                                                 "01_layer_math/04_pooling": None},
-                          "runs": [run, missed], "bars": [bar]},
+                          "runs": [run, missed, older], "bars": [bar]},
         }
     }  # fmt: skip
     text = "\n".join(rendering._timings_rst(json.loads(json.dumps(report))))
@@ -91,6 +94,9 @@ def test_timings_render_parts_chapters_and_runs(rendering):
     assert "Device: CPU: test." in text  # once: the policy has its own column
     assert "     - 11.6 min (694 s)\n     - float32\n" in text
     assert "     - 11.6 min (694 s)\n     - mixed_bfloat16\n" in text
+    assert (
+        "``simple_cnn_mnist``" in text and "     - 1.0 min (61 s)\n     - mixed_bfloat16\n" in text
+    )
 
 
 def test_a_run_keeps_the_parts_it_did_not_time(build_times, tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ and code outside (a chapter's own Keras) keeps float32.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -97,7 +98,8 @@ def test_a_run_in_bfloat16_trains_says_so_and_leaves_float32_behind(real_data_di
     assert convolution.compute_dtype == "bfloat16"
     assert result.model.layers[-1].compute_dtype == "float32"  # the outputs, as Keras advises
     assert all(w.dtype == "float32" for w in result.model.weights)
-    assert result.device.endswith(", mixed_bfloat16")
+    assert result.precision == "mixed_bfloat16" and "bfloat16" not in result.device
+    assert "precision      mixed_bfloat16" in result.summary()
     images = np.zeros((3, 28, 28, 1), dtype="float32")
     assert training.predict_in_batches(result.model, images).dtype == np.float32
     assert 0.0 <= result.test_accuracy <= 1.0 and result.history["loss"][0] > 0
@@ -107,7 +109,7 @@ def test_a_run_in_bfloat16_trains_says_so_and_leaves_float32_behind(real_data_di
         precision="float32", data_dir=real_data_dir, verbose=0,
     )  # fmt: skip
     assert plain.model.get_layer(index=1).compute_dtype == "float32"
-    assert "bfloat16" not in plain.device
+    assert plain.precision == "float32"
 
 
 def test_the_run_cache_keeps_the_policy_in_its_key_and_rebuilds_in_it(
@@ -129,7 +131,18 @@ def test_the_run_cache_keeps_the_policy_in_its_key_and_rebuilds_in_it(
     )
     assert reused.reused_from and reused.test_accuracy == trained.test_accuracy
     assert reused.model.get_layer(index=1).compute_dtype == "bfloat16"
-    assert reused.device.endswith(", mixed_bfloat16")
+    assert reused.precision == "mixed_bfloat16" and reused.device == trained.device
+    # An entry written before results had a precision field named the policy in the device.
+    (manifest,) = run_cache.cache_root(data).glob(f"*/{run_cache.MANIFEST_FILE}")
+    key = json.loads(manifest.read_text())["key"]
+    older = dataclasses.replace(trained, device=f"{trained.device}, mixed_bfloat16")
+    run_cache.store_result(run_cache.cache_root(data), key, older)
+    recipes.forget_finished_runs()
+    legacy = recipes.run_recipe(
+        "compact_cnn_mnist", data_dir=data, precision="mixed_bfloat16", **plan
+    )
+    assert legacy.reused_from and legacy.device == trained.device
+    assert legacy.precision == "mixed_bfloat16"
     recipes.forget_finished_runs()
     other = recipes.run_recipe("compact_cnn_mnist", data_dir=data, precision="float32", **plan)
     assert other.reused_from is None  # another policy is another run

@@ -336,5 +336,6 @@ def test_every_run_is_appended_to_the_run_log(real_data_dir, tmp_path, monkeypat
     assert lenet["target_met"] == (lenet["test_accuracy"] >= lenet["target_accuracy"])
     assert first["device"] == result.device and lenet["wall_time_s"] > 0
     # LeNet-5 gains nothing from bfloat16, so it trains in float32 whatever the CPU.
-    assert lenet["device"] == devices.describe()
+    assert lenet["device"] == devices.describe() and lenet["precision"] == "float32"
+    assert first["precision"] == result.precision
     recipes.forget_finished_runs()

@@ -20,7 +20,6 @@ False
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import time
@@ -375,6 +374,7 @@ def train(
         best_checkpoint=str(best) if best is not None and best.exists() else None,
         batch_size=batch_size,
         trained_at=time.strftime("%Y-%m-%d %H:%M"),
+        precision=model.dtype_policy.name,
     )
 
 
@@ -426,8 +426,7 @@ def build_and_train(
     precision
         The dtype policy the model is built in, ``"auto"``, ``"float32"`` or
         ``"mixed_bfloat16"``; default ``$CONVBOOK_PRECISION`` (see
-        :func:`convbook.devices.precision_policy`). A policy other than float32 is named in
-        the result's ``device``.
+        :func:`convbook.devices.precision_policy`); the result's ``precision`` names it.
     learning_rate
         The optimizer's learning rate, a number or a schedule; ``None``: its default.
     schedule
@@ -485,6 +484,4 @@ def build_and_train(
         device=device,
         **train_options,
     )
-    if policy != "float32":
-        result = dataclasses.replace(result, device=f"{result.device}, {policy}")
     return result

@@ -34,6 +34,8 @@ class TrainingResult:
     on, after ``validation_samples`` were held out. ``trained_at`` is when training ended
     (local time, ``YYYY-MM-DD HH:MM``); ``reused_from`` is the run-cache entry the result
     was loaded from (see :mod:`convbook.run_cache`), ``None`` for a run trained here.
+    ``precision`` is the Keras dtype policy the model was built in: ``"float32"``, or
+    ``"mixed_bfloat16"`` (see :func:`convbook.devices.precision_policy`).
     """
 
     model: keras.Model
@@ -52,6 +54,7 @@ class TrainingResult:
     batch_size: int | None = None
     trained_at: str | None = None
     reused_from: str | None = None
+    precision: str = "float32"
 
     @property
     def reused(self) -> bool:
@@ -85,6 +88,7 @@ class TrainingResult:
         dataset        mnist
         trained on     900 images, 1 epoch, batch size ?
         device         CPU: demo
+        precision      float32
         fit time       2.0 s (2.0 s per epoch)
         test loss      0.1000
         test accuracy  0.9700
@@ -104,6 +108,7 @@ class TrainingResult:
                 f"batch size {self.batch_size or '?'}",
             ),
             ("device", self.device),
+            ("precision", self.precision),
             ("fit time", f"{self.wall_time_s:.1f} s ({self.seconds_per_epoch:.1f} s per epoch)"),
             *self._trained_row(),
             ("test loss", f"{self.test_loss:.4f}"),

@@ -162,12 +162,15 @@ def _bars_rst(label: str, bars: list[dict]) -> list[str]:
     return lines
 
 
-def _precision(device: str) -> tuple[str, str]:
-    """Split a run's device into the device and its dtype policy (float32 unless named).
+def _device_and_precision(run: dict) -> tuple[str, str]:
+    """Return a logged run's device and the dtype policy it trained in.
 
-    :func:`convbook.training.build_and_train` appends a policy other than float32 to the
-    device, as in ``"CPU: ... (Keras backend: tensorflow), mixed_bfloat16"``.
+    Runs logged before the log had a ``precision`` field named a policy other than float32
+    at the end of the device, as in ``"CPU: ... (Keras backend: tensorflow), mixed_bfloat16"``.
     """
+    device = run["device"]
+    if "precision" in run:
+        return device, run["precision"]
     head, _, policy = device.rpartition(", ")
     if head and policy.startswith("mixed_"):
         return head, policy
@@ -215,9 +218,9 @@ def _chapters_rst(label: str, entry: dict) -> list[str]:
                 f"     - {run['test_accuracy']:.4f}",
                 f"     - {goal}{verdict[run['target_met']]}",
                 f"     - {_minutes(run['wall_time_s'])}",
-                f"     - {_precision(run['device'])[1]}",
+                f"     - {_device_and_precision(run)[1]}",
             ]
-        devices = sorted({_precision(run["device"])[0] for run in entry["runs"]})
+        devices = sorted({_device_and_precision(run)[0] for run in entry["runs"]})
         lines += ["", f"Device: {'; '.join(devices)}.", ""]
     return lines
 
