@@ -37,12 +37,13 @@ def _learning_rates(
     return dict.fromkeys(optimizers)
 
 
-def _fresh_model(model: ModelSpec, data: PreparedData) -> keras.Model:
-    if callable(model):
-        return model()
-    from convbook import models
+def _fresh_model(model: ModelSpec, data: PreparedData, policy: str) -> keras.Model:
+    from convbook import devices, models
 
-    return models.build(model, input_shape=data.input_shape, num_classes=data.num_classes)
+    with devices.dtype_policy(policy):
+        if callable(model):
+            return model()
+        return models.build(model, input_shape=data.input_shape, num_classes=data.num_classes)
 
 
 def compare_optimizers(
@@ -55,6 +56,7 @@ def compare_optimizers(
     validation_split: float = 0.1,
     seed: int = 0,
     verbose: int | None = 0,
+    precision: str | None = None,
 ) -> dict[str, TrainingResult]:
     """Train one network once per optimizer, from identical initial weights; return the runs.
 
@@ -74,6 +76,11 @@ def compare_optimizers(
         classes), or a function returning a new, uncompiled model.
     epochs, batch_size, validation_split, seed, verbose
         Passed to :func:`convbook.training.train`.
+    precision
+        The dtype policy every run builds its network in, as for
+        :func:`convbook.training.build_and_train`: ``"auto"`` (the default with
+        ``$CONVBOOK_PRECISION`` unset), ``"float32"`` or ``"mixed_bfloat16"``. ``"auto"``
+        treats a ``model`` given as a function as a network that does not gain: float32.
 
     Returns
     -------
@@ -92,7 +99,7 @@ def compare_optimizers(
     >>> runs = comparisons.compare_optimizers(data, ["sgd", "adam"])  # doctest: +SKIP
     >>> print(comparisons.format_comparison(runs))  # doctest: +SKIP
     """
-    from convbook import activations, training
+    from convbook import activations, devices, training
 
     rates = _learning_rates(optimizers)
     if not rates:
@@ -103,10 +110,13 @@ def compare_optimizers(
             _checks.positive(f"learning rate of {name!r}", rate)
     if not (isinstance(model, str) or callable(model)):
         _checks.fail("model", model, "a model name or a function building one", TypeError)
+    policy = devices.precision_policy(
+        precision, model_name=model if isinstance(model, str) else None
+    )
     results = {}
     for name, rate in rates.items():
         training.seed_everything(seed)
-        network = _fresh_model(model, data)
+        network = _fresh_model(model, data, policy)
         results[name] = training.train(
             network,
             data,

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from convbook import devices
+
 pytestmark = pytest.mark.slow
 
 CHAPTER = (
@@ -156,6 +158,12 @@ def test_adagrad_and_nesterov_stay_out_of_the_real_comparison(run):
     assert list(runs) == ["sgd", "momentum", "rmsprop", "adam"]
     mean = np.mean([result.wall_time_s for result in runs.values()])
     assert page["average_fit"] == pytest.approx(mean)
+
+
+def test_the_optimizer_runs_share_the_precision_the_book_picks_for_the_network(run):
+    page, _ = run
+    precisions = {result.precision for result in page["runs"].values()}
+    assert precisions == {devices.precision_policy(model_name="compact_cnn")}
 
 
 # --------------------------------------------------------------------------- exercises

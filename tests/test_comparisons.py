@@ -73,6 +73,27 @@ def test_compare_optimizers_runs_nesterov_and_adagrad(small_mnist):
         assert result.history["loss"][0] < np.log(10)  # better than guessing after one epoch
 
 
+def test_compare_optimizers_builds_every_run_in_the_chosen_precision(small_mnist):
+    runs = comparisons.compare_optimizers(
+        small_mnist, ["sgd", "adam"], model="compact_cnn", epochs=1, precision="mixed_bfloat16"
+    )
+    for result in runs.values():
+        assert result.precision == "mixed_bfloat16"
+        assert result.model.get_layer(index=1).compute_dtype == "bfloat16"
+    assert keras.config.dtype_policy().name == "float32"  # put back after the runs
+
+    # "auto" gives an unnamed network (a function) float32 whatever the machine.
+    def unnamed():
+        return keras.Sequential(
+            [keras.Input(small_mnist.input_shape), keras.layers.Flatten(), keras.layers.Dense(10)]
+        )
+
+    (plain,) = comparisons.compare_optimizers(
+        small_mnist, ["adam"], model=unnamed, epochs=1, precision="auto"
+    ).values()
+    assert plain.precision == "float32"
+
+
 def test_compare_optimizers_checks_arguments_before_training(small_mnist):
     with pytest.raises(ValueError, match="optimizers\\[1\\] must be one of 'sgd', .*; got 'lbfgs'"):
         comparisons.compare_optimizers(small_mnist, ["adam", "lbfgs"])
@@ -84,5 +105,7 @@ def test_compare_optimizers_checks_arguments_before_training(small_mnist):
         comparisons.compare_optimizers(small_mnist, {"sgd": -0.1})
     with pytest.raises(TypeError, match="model must be a model name or a function"):
         comparisons.compare_optimizers(small_mnist, ["sgd"], model=3)
+    with pytest.raises(ValueError, match="precision must be one of 'auto', .*; got 'half'"):
+        comparisons.compare_optimizers(small_mnist, ["sgd"], precision="half")
     with pytest.raises(ValueError, match="at least one run"):
         comparisons.format_comparison({})

@@ -601,7 +601,10 @@ print(models.source("compact_cnn"))
 # the training images in the same order: the optimizer is the only difference. Each run
 # trains on the whole training set and is scored on the whole test set (the ``smoke``
 # budget, which only checks that the code runs, uses a small subset for fewer epochs).
-# The page prints the plan of this build, the model's size and each run's learning rate.
+# The page prints the plan of this build, the model's size, each run's learning rate and
+# the precision the runs computed in: on a CPU with bfloat16 matrix units the book trains
+# this network in ``mixed_bfloat16``, which is faster there and the same for every
+# optimizer (see :ref:`sphx_glr_auto_gallery_03_performance_01_making_it_fast.py`).
 from convbook import comparisons, devices, settings, training
 
 budget = settings.budget()
@@ -622,6 +625,7 @@ runs = comparisons.compare_optimizers(
 )
 print(comparisons.format_comparison(runs))
 print("weights in compact_cnn:", runs["adam"].model.count_params())
+print("precision:", runs["adam"].precision)
 for name, result in runs.items():
     print(f"{name:8s} learning rate {float(result.model.optimizer.learning_rate.numpy()):g}")
 
