@@ -183,13 +183,51 @@ GOOD_RUNS = [
 ]
 
 
+FIRST_CNN = {"test_images": 10_000, "test_accuracy": 0.9926}
+FIRST_CNN_BAR = "The first CNN, in plain Keras"
+
+
+def _book(runs, **changes):
+    return {"runs": runs, "fresh_s": 1100.0, "cached_s": 90.0, "first_cnn": FIRST_CNN, **changes}
+
+
 def test_bars_pass_a_build_that_meets_every_promise(build_times):
     one_epoch = _run("dense_mnist", 0.9651, epochs=1)  # a chapter's extra short run
     subset = _run("compact_cnn_mnist", 0.41, train_samples=200, test_samples=300)  # a solution's
     runs = [GOOD_RUNS[0], one_epoch, *GOOD_RUNS[1:], subset]
-    bars = build_times.bars({"runs": runs, "fresh_s": 1100.0, "cached_s": 90.0})
+    bars = build_times.bars(_book(runs))
     assert [bar["met"] for bar in bars] == [True] * len(bars)
     assert {bar["what"] for bar in bars} >= {"The deep CNN", "LeNet-5", "The dense baseline"}
+    first = next(bar for bar in bars if bar["what"] == FIRST_CNN_BAR)
+    assert first["measured"] == "99.26% on 10,000 images"
+
+
+@pytest.mark.parametrize(
+    ("first_cnn", "measured"),
+    [
+        ({"test_images": 10_000, "test_accuracy": 0.9900}, "99.00% on 10,000 images"),
+        ({"test_images": 2_000, "test_accuracy": 0.995}, "99.50% on 2,000 images"),
+        (None, "not found on its page"),
+    ],
+)
+def test_the_first_cnn_bar_wants_more_than_99_percent_on_the_whole_test_set(
+    build_times, first_cnn, measured
+):
+    bars = build_times.bars(_book(GOOD_RUNS, first_cnn=first_cnn))
+    assert [bar["what"] for bar in bars if not bar["met"]] == [FIRST_CNN_BAR]
+    assert next(b for b in bars if b["what"] == FIRST_CNN_BAR)["measured"] == measured
+
+
+def test_the_first_cnn_result_is_read_from_the_page_sphinx_gallery_wrote(build_times, tmp_path):
+    docs = tmp_path / "docs"
+    page = docs / "auto_gallery" / f"{build_times.FIRST_CNN_PAGE}.rst"
+    page.parent.mkdir(parents=True)
+    printed = "    test images: 10000\n    test loss: 0.0232, test accuracy: 0.9926\n"
+    page.write_text(f".. code-block:: none\n\n{printed}    test accuracy above 99%: True\n")
+    assert build_times.first_cnn_result(docs) == FIRST_CNN
+    page.write_text("a page whose chapter failed before it printed its result\n")
+    assert build_times.first_cnn_result(docs) is None
+    assert build_times.first_cnn_result(tmp_path / "no docs") is None
 
 
 @pytest.mark.parametrize(
@@ -204,7 +242,7 @@ def test_bars_pass_a_build_that_meets_every_promise(build_times):
 )
 def test_each_bar_fails_on_its_own(build_times, change, failing):
     runs = [_run(r["recipe"], change.get(r["recipe"], r["test_accuracy"])) for r in GOOD_RUNS]
-    bars = build_times.bars({"runs": runs, "fresh_s": 1100.0, "cached_s": 90.0})
+    bars = build_times.bars(_book(runs))
     assert [bar["what"] for bar in bars if not bar["met"]] == [failing]
 
 

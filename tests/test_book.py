@@ -55,6 +55,21 @@ def test_the_build_keeps_the_runs_the_chapter_tests_check(book, book_build_runs,
         assert run.figure_titles and run.left_behind == [], stem
 
 
+def test_the_benchmark_reads_the_first_cnns_result_from_its_page(book, book_build_runs):
+    """benchmarks/build_times.py checks the page's "more than 99%" under the default budget."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_times", REPO / "benchmarks/build_times.py")
+    build_times = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_times)
+    result = build_times.first_cnn_result(book.parent / "docs")
+    _, run = book_build_runs[1]["01_a_first_cnn_in_keras"]
+    assert result == {
+        "test_images": 10_000,
+        "test_accuracy": round(run.namespace["test_accuracy"], 4),
+    }
+
+
 def _files(folder: Path) -> set[Path]:
     return {p.relative_to(folder) for p in folder.rglob("*") if "__pycache__" not in p.parts}
 

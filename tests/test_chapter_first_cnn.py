@@ -1,8 +1,11 @@
 """Chapter 01 of Part II, "A first CNN in plain Keras", run once and checked through its globals.
 
-The chapter (gallery/02_training/01_a_first_cnn_in_keras.py) always trains on the full MNIST
-training set. Here the book build's run of it is checked (or, without the book build, one
-run in an empty working directory): every claim the page makes, against what it computed.
+The chapter (gallery/02_training/01_a_first_cnn_in_keras.py) trains on all of MNIST's
+training images with the default budget, and briefly, on 6,000 of them, with the test
+suite's smoke budget. Here the book build's run of it is checked (or, without the book
+build, one run in an empty working directory): every claim the page makes, against what it
+computed. Its accuracy of more than 99% under the default budget is the benchmark's to check
+(benchmarks/build_times.py reads it from the built page; see ``test_benchmark_reports.py``).
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ def run(run_chapter, book_settings):
 def test_accuracy_on_the_full_test_set(run):
     page, _ = run
     assert len(page["x_test"]) == len(page["y_test"]) == 10_000
-    assert page["test_accuracy"] >= 0.990
-    assert page["test_accuracy"] > 0.99  # the docstring says "more than 99%"
+    if page["settings"].budget() == "smoke":
+        assert page["test_accuracy"] > 0.9  # a short run still learns the digits
+    else:
+        assert page["test_accuracy"] > 0.99  # the docstring says "more than 99%"
     # The sentence the page prints: correct digits counted from predict() agree with evaluate().
     assert len(page["predicted"]) == 10_000
     correct = int(np.sum(page["predicted"] == page["y_test"]))
@@ -43,14 +48,21 @@ def test_accuracy_on_the_full_test_set(run):
     assert correct / 10_000 == pytest.approx(page["test_accuracy"], abs=1e-4)
 
 
-def test_trained_on_all_training_images(run):
+def test_the_default_budget_trains_on_every_training_image_for_several_epochs():
+    settings = _top_settings()
+    assert settings["TRAIN_IMAGES"] == 60_000 and settings["EPOCHS"] == 7
+
+
+def test_trained_on_the_images_its_budget_names(run):
     page, _ = run
-    assert page["x_train"].shape == (60_000, 28, 28, 1)
+    images = {"smoke": 6_000}.get(page["settings"].budget(), 60_000)
+    assert page["TRAIN_IMAGES"] == images
+    assert page["x_train"].shape == (images, 28, 28, 1)
     assert page["x_train"].dtype == np.float32
     assert 0.0 <= page["x_train"].min() and page["x_train"].max() <= 1.0
-    assert page["fit_images"] == 54_000
+    assert page["fit_images"] == int(images * 0.9)
     assert len(page["history"].history["val_accuracy"]) == page["EPOCHS"]
-    steps = int(np.ceil(54_000 / page["BATCH_SIZE"]))
+    steps = int(np.ceil(page["fit_images"] / page["BATCH_SIZE"]))
     assert page["steps_per_epoch"] == steps
     assert page["total_steps"] == page["EPOCHS"] * steps
 
@@ -90,8 +102,21 @@ def test_no_files_left_in_the_working_directory(run):
     assert left_behind == []
 
 
-def test_chapter_uses_plain_keras_and_only_convbook_datasets():
+def _top_settings() -> dict[str, object]:
+    """The constants the page sets at module level, before anything runs."""
     tree = ast.parse(CHAPTER.read_text(encoding="utf-8"))
+    return {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id.isupper()
+    }
+
+
+def test_chapter_uses_plain_keras_and_only_convbook_datasets_and_its_budget():
+    tree = ast.parse(CHAPTER.read_text(encoding="utf-8"))
+    convbook_names = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -100,9 +125,19 @@ def test_chapter_uses_plain_keras_and_only_convbook_datasets():
             root = (node.module or "").split(".")[0]
             if root == "convbook":
                 assert node.module == "convbook", node.module
-                assert [alias.name for alias in node.names] == ["datasets"]
+                convbook_names += [alias.name for alias in node.names]
             else:
                 assert root in ALLOWED_MODULES, node.module
+    assert sorted(convbook_names) == ["datasets", "settings"]
+    # Of the settings, the page reads only the budget.
+    used = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "settings"
+    }
+    assert used == {"budget"}
 
 
 def test_chapter_sorts_first_in_part_two():
