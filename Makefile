@@ -56,8 +56,12 @@ book: data
 book-retrain:
 	CONVBOOK_RUN_CACHE=0 $(MAKE) clean book
 
+# Two pytest workers: one builds the book and runs the tests that use that build (see
+# tests/conftest.py), the other everything else, side by side.
+TEST_WORKERS ?= 2
+
 test: data browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check convbook tests gallery docs benchmarks

@@ -276,3 +276,18 @@ def run_chapter(tmp_path_factory) -> Callable[..., ChapterRun]:
         )
 
     return run
+
+
+#: The fixtures of the book build and of the chapters that reuse its runs (its run cache
+#: and the chapter runs it kept). Under pytest-xdist (``make test`` runs two workers with
+#: ``--dist loadgroup``) the tests that use them go to one worker, in their order, so that
+#: the build happens once and the chapters run after it reuse what it trained.
+BOOK_FIXTURES = frozenset(
+    {"book", "build_book", "book_build_runs", "book_settings", "book_data_dir", "chapter_env"}
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("book"))
