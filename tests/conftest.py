@@ -88,9 +88,9 @@ class ChapterRun:
     ran_in: str
 
 
-#: Chapters that train full-size networks in plain Keras whatever the budget (a minute or
-#: more each on two CPU cores) and are checked through their globals by a test module of
-#: their own. tests/test_book.py keeps what the book build's run of each left, and
+#: Chapters that train in plain Keras (up to a minute or more each on two CPU cores, even
+#: with the smoke budget) and are checked through their globals by a test module of their
+#: own. tests/test_book.py keeps what the book build's run of each left, and
 #: ``run_chapter(..., env=book_settings)`` hands that run over instead of training again.
 KEPT_FROM_THE_BOOK_BUILD = frozenset(
     {
@@ -287,7 +287,7 @@ BOOK_FIXTURES = frozenset(
 )
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group("book"))
+def pytest_itemcollected(item):
+    # Here, as each test is collected: pytest-xdist reads the groups once all are.
+    if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.xdist_group("book"))
