@@ -107,7 +107,7 @@ _PART_LABELS = {
     "smoke_book": "Smoke book (``CONVBOOK_BUDGET=smoke``)",
     "full_book": "Default book (``CONVBOOK_BUDGET=full``)",
     "long_book": "Long book (``CONVBOOK_BUDGET=long``)",
-    "tests": "Test suite (``make test``: pytest in two workers, book and browser tests included)",
+    "tests": "Test suite (``make test``, book and browser tests included)",
 }
 
 
