@@ -132,10 +132,13 @@ def test_the_run_cache_keeps_the_policy_in_its_key_and_rebuilds_in_it(
     assert reused.reused_from and reused.test_accuracy == trained.test_accuracy
     assert reused.model.get_layer(index=1).compute_dtype == "bfloat16"
     assert reused.precision == "mixed_bfloat16" and reused.device == trained.device
-    # An entry written before results had a precision field named the policy in the device.
+    # An entry written before results had a precision field named the policy in the device;
+    # the key, not what the entry says, decides the precision of the rebuilt run.
     (manifest,) = run_cache.cache_root(data).glob(f"*/{run_cache.MANIFEST_FILE}")
     key = json.loads(manifest.read_text())["key"]
-    older = dataclasses.replace(trained, device=f"{trained.device}, mixed_bfloat16")
+    older = dataclasses.replace(
+        trained, device=f"{trained.device}, mixed_bfloat16", precision="float32"
+    )
     run_cache.store_result(run_cache.cache_root(data), key, older)
     recipes.forget_finished_runs()
     legacy = recipes.run_recipe(
