@@ -1,6 +1,7 @@
 """Every chapter runs on its own, as a student runs it: `python gallery/<part>/<chapter>.py`."""
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,11 +51,24 @@ RUN_IN_THE_BOOK_BUILD_ONLY = {
     "01_making_it_fast",
     "03_several_devices_and_machines",
 }
+# Chapters that train nothing: they run beside the book build, on any test worker, in a
+# data directory of their own. The chapters that train run in the book build's (the
+# chapter_env fixture), so they reuse its runs; that ties them to the build's worker.
+TRAIN_NOTHING = {
+    "01_convolution_by_hand",
+    "02_convolution_arithmetic",
+    "03_filters_on_a_real_image",
+    "04_pooling",
+    "05_connection_graphs",
+    "02_the_datasets",
+}
 STANDALONE = [
     c
     for c in CHAPTERS
     if c.stem not in RUN_BY_THEIR_OWN_TESTS and c.stem not in RUN_IN_THE_BOOK_BUILD_ONLY
 ]
+STANDALONE_TRAINING = [c for c in STANDALONE if c.stem not in TRAIN_NOTHING]
+STANDALONE_NOT_TRAINING = [c for c in STANDALONE if c.stem in TRAIN_NOTHING]
 
 
 @pytest.mark.parametrize("stem", sorted(RUN_BY_THEIR_OWN_TESTS))
@@ -73,12 +87,43 @@ def test_chapters_run_only_in_the_book_build_exist():
     assert RUN_IN_THE_BOOK_BUILD_ONLY <= {c.stem for c in CHAPTERS}
 
 
-@pytest.mark.parametrize("chapter", STANDALONE, ids=[c.stem for c in STANDALONE])
-def test_chapter_runs_standalone(chapter, tmp_path, chapter_env):
-    env = chapter_env
+def test_chapters_that_train_nothing_exist():
+    assert TRAIN_NOTHING <= {c.stem for c in CHAPTERS}
+
+
+def _run_standalone(chapter: Path, workdir: Path, env: dict[str, str]) -> None:
     result = subprocess.run(
-        [sys.executable, str(chapter)], cwd=tmp_path, env=env, capture_output=True, text=True
+        [sys.executable, str(chapter)], cwd=workdir, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip(), f"{chapter.name} printed nothing"
-    assert list(tmp_path.iterdir()) == [], f"{chapter.name} left files in the working directory"
+    assert list(workdir.iterdir()) == [], f"{chapter.name} left files in the working directory"
+
+
+@pytest.mark.parametrize("chapter", STANDALONE_TRAINING, ids=[c.stem for c in STANDALONE_TRAINING])
+def test_chapter_runs_standalone(chapter, tmp_path, chapter_env):
+    _run_standalone(chapter, tmp_path, chapter_env)
+
+
+@pytest.mark.parametrize(
+    "chapter", STANDALONE_NOT_TRAINING, ids=[c.stem for c in STANDALONE_NOT_TRAINING]
+)
+def test_chapter_that_trains_nothing_runs_standalone(chapter, tmp_path, real_data_dir):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    for path in real_data_dir.iterdir():
+        if path.is_file():
+            (data_dir / path.name).symlink_to(path)
+    datasets_only = sorted(data_dir.iterdir())
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    env = dict(
+        os.environ,
+        MPLBACKEND="Agg",
+        CONVBOOK_BUDGET="smoke",
+        CONVBOOK_DATA_DIR=str(data_dir),
+        CONVBOOK_RUN_CACHE="1",
+    )
+    _run_standalone(chapter, workdir, env)
+    # No run was trained: the run cache and the run log would have written here.
+    assert sorted(data_dir.iterdir()) == datasets_only, f"{chapter.name} trained a network"

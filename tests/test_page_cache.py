@@ -47,7 +47,7 @@ sphinx_gallery_conf = {{
 
 
 @pytest.fixture
-def book(tmp_path):
+def one_chapter_book(tmp_path):
     """A book of one chapter, and a function that builds it from clean and returns its run."""
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "conf.py").write_text(CONF)
@@ -87,44 +87,44 @@ def _module():
     return module
 
 
-def test_a_clean_rebuild_restores_the_page_and_says_so(book):
-    first, page, _ = book()
+def test_a_clean_rebuild_restores_the_page_and_says_so(one_chapter_book):
+    first, page, _ = one_chapter_book()
     assert "restored from the page cache" not in page
-    [entry] = book.pages.iterdir()
+    [entry] = one_chapter_book.pages.iterdir()
     assert entry.name.startswith("01_clock-") and (entry / "manifest.json").is_file()
-    again, page, log = book()
+    again, page, log = one_chapter_book()
     assert again == first  # the chapter did not run: its output is the first build's
     assert "restored from the page cache" in page and "01_clock.py: restored" in log
     # The note sits under the title, before the chapter's first block.
     assert page.index("restored from the page cache") < page.index("ran at")
 
 
-def test_a_changed_chapter_or_budget_runs_again(book):
-    first, _, _ = book(CONVBOOK_BUDGET="smoke")
-    other_budget, page, _ = book(CONVBOOK_BUDGET="full")
+def test_a_changed_chapter_or_budget_runs_again(one_chapter_book):
+    first, _, _ = one_chapter_book(CONVBOOK_BUDGET="smoke")
+    other_budget, page, _ = one_chapter_book(CONVBOOK_BUDGET="full")
     assert other_budget != first and "restored" not in page
-    book.chapter.write_text(CHAPTER + "\nprint('one more line')\n")
-    changed, page, _ = book(CONVBOOK_BUDGET="smoke")
+    one_chapter_book.chapter.write_text(CHAPTER + "\nprint('one more line')\n")
+    changed, page, _ = one_chapter_book(CONVBOOK_BUDGET="smoke")
     assert changed not in (first, other_budget) and "restored" not in page
-    assert len(list(book.pages.iterdir())) == 3  # one entry per key
+    assert len(list(one_chapter_book.pages.iterdir())) == 3  # one entry per key
 
 
-def test_a_damaged_entry_runs_the_chapter_again_and_is_replaced(book):
-    first, _, _ = book()
-    [entry] = book.pages.iterdir()
+def test_a_damaged_entry_runs_the_chapter_again_and_is_replaced(one_chapter_book):
+    first, _, _ = one_chapter_book()
+    [entry] = one_chapter_book.pages.iterdir()
     (entry / "01_clock.rst").write_text("tampered\n")
-    second, page, log = book()
+    second, page, log = one_chapter_book()
     assert second != first and "restored" not in page
     assert "01_clock.py: entry ignored, 01_clock.rst is missing or changed" in log
-    third, page, _ = book()  # the damaged entry was replaced by the new run's page
+    third, page, _ = one_chapter_book()  # the damaged entry was replaced by the new run's page
     assert third == second and "restored from the page cache" in page
 
 
-def test_turned_off_with_the_run_cache(book):
-    first, _, _ = book(CONVBOOK_RUN_CACHE="0")
-    assert not book.pages.exists()
-    book()  # on again: this build runs and keeps its page
-    off, page, _ = book(CONVBOOK_RUN_CACHE="0")
+def test_turned_off_with_the_run_cache(one_chapter_book):
+    first, _, _ = one_chapter_book(CONVBOOK_RUN_CACHE="0")
+    assert not one_chapter_book.pages.exists()
+    one_chapter_book()  # on again: this build runs and keeps its page
+    off, page, _ = one_chapter_book(CONVBOOK_RUN_CACHE="0")
     assert off != first and "restored" not in page
 
 
