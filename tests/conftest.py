@@ -46,13 +46,27 @@ def book_data_dir(real_data_dir, tmp_path_factory):
     its own: the chapters run after the book build reuse the runs the build trained, as a
     second ``make book`` does, instead of training them again.
     """
-    root = tmp_path_factory.mktemp("book-data")
-    for path in real_data_dir.iterdir():
-        # The datasets only: a link to the user's own run or page cache would let the
-        # tests' smoke runs read and write it.
+    return link_datasets(real_data_dir, tmp_path_factory.mktemp("book-data"))
+
+
+def link_datasets(source: Path, root: Path) -> Path:
+    """Fill the empty folder ``root`` with links to the dataset files of ``source``; return it.
+
+    The datasets only: a link to the user's own run or page cache would let the tests'
+    runs read and write it. Nothing is copied or changed.
+    """
+    for path in source.iterdir():
         if path.is_file():
             (root / path.name).symlink_to(path)
     return root
+
+
+@pytest.fixture
+def own_data_dir(real_data_dir, tmp_path) -> Path:
+    """A data directory of this test's own that links the real datasets (see link_datasets)."""
+    root = tmp_path / "data"
+    root.mkdir()
+    return link_datasets(real_data_dir, root)
 
 
 @pytest.fixture(scope="session")
