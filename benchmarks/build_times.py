@@ -298,9 +298,8 @@ def main(argv: list[str] | None = None) -> int:
             if budget in parts:
                 measured[f"{budget}_book"] = _book(budget, Path(scratch))
     if "tests" in parts:
-        # As `make test` runs it: two workers, the book build's tests on one of them.
-        test_command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-        test_command += ["-n", "2", "--dist", "loadgroup"]
+        # `make test` itself, so the timing follows the Makefile's command and its workers.
+        test_command = ["make", "--no-print-directory", "test"]
         measured["tests"] = {"fresh_s": _timed(test_command, REPO, dict(os.environ))}
     from convbook import hardware
 
