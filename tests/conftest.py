@@ -2,6 +2,7 @@
 
 import contextlib
 import dataclasses
+import importlib.util
 import io
 import logging
 import os
@@ -9,6 +10,7 @@ import runpy
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -59,6 +61,15 @@ def link_datasets(source: Path, root: Path) -> Path:
         if path.is_file():
             (root / path.name).symlink_to(path)
     return root
+
+
+def load_module(path: Path, name: str) -> ModuleType:
+    """Import the Python file ``path`` (a benchmark script, a Sphinx extension) as ``name``."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while it is executed
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

@@ -3,32 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import load_module
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def build_times():
-    return _load(REPO / "benchmarks" / "build_times.py", "build_times_under_test")
+    return load_module(REPO / "benchmarks" / "build_times.py", "build_times_under_test")
 
 
 @pytest.fixture(scope="module")
 def rendering():
-    return _load(REPO / "docs" / "_ext" / "benchmark_results.py", "benchmark_results_under_test")
+    return load_module(
+        REPO / "docs" / "_ext" / "benchmark_results.py", "benchmark_results_under_test"
+    )
 
 
 def test_chapter_times_are_read_from_the_pages(build_times, tmp_path):
@@ -258,7 +252,7 @@ def test_bars_fail_on_subsets_missing_runs_and_slow_builds(build_times):
 
 @pytest.fixture(scope="module")
 def race():
-    return _load(REPO / "benchmarks" / "mnist_race.py", "mnist_race_under_test")
+    return load_module(REPO / "benchmarks" / "mnist_race.py", "mnist_race_under_test")
 
 
 def _race_run(contender: str, seed: int, accuracies: list[float], seconds_per_epoch: float):

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import load_module
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((REPO / "gallery").glob("*/[0-9][0-9]_*.py"))
@@ -57,11 +58,7 @@ def test_the_build_keeps_the_runs_the_chapter_tests_check(book, book_build_runs,
 
 def test_the_benchmark_reads_the_first_cnns_result_from_its_page(book, book_build_runs):
     """benchmarks/build_times.py checks the page's "more than 99%" under the default budget."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("build_times", REPO / "benchmarks/build_times.py")
-    build_times = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build_times)
+    build_times = load_module(REPO / "benchmarks" / "build_times.py", "build_times_of_the_book")
     result = build_times.first_cnn_result(book.parent / "docs")
     _, run = book_build_runs[1]["01_a_first_cnn_in_keras"]
     assert result == {
