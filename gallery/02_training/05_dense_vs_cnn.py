@@ -276,13 +276,13 @@ print(results["compact_cnn"].summary())
 # ------------
 #
 # The table puts together what the summaries said: size, how much each network saw,
-# test accuracy and the time ``model.fit`` took on this page's device, in the precision
-# each network trained in. On a CPU with bfloat16 matrix units the convolutional
-# networks train in ``mixed_bfloat16``, which is faster there; the dense network, which
-# does not gain from it, stays in ``float32`` (see
+# test accuracy and the time ``model.fit`` took on this page's device. Under it, the
+# precision each network trained in. On a CPU with bfloat16 matrix units the
+# convolutional networks train in ``mixed_bfloat16``, which is faster there; the dense
+# network, which does not gain from it, stays in ``float32`` (see
 # :ref:`Making it fast <sphx_glr_auto_gallery_03_performance_01_making_it_fast.py>`).
-# Elsewhere all three train in ``float32``. Where the column differs, the time ratios
-# below compare precisions as well as networks.
+# Elsewhere all three train in ``float32``. Where the precisions differ, the time ratios
+# at the end compare precisions as well as networks.
 rows = [
     (
         name,
@@ -291,13 +291,14 @@ rows = [
         result.epochs_run,
         f"{result.test_accuracy:.4f}",
         f"{result.wall_time_s:.1f} s",
-        result.precision,
     )
     for name, result in results.items()
 ]
-headers = ("model", "parameters", "images", "epochs", "test acc.", "fit time", "precision")
-print(format_table(rows, headers, align=("left",) + ("right",) * 5 + ("left",)))
+headers = ("model", "parameters", "images", "epochs", "test acc.", "fit time")
+print(format_table(rows, headers, align=("left",) + ("right",) * 5))
 print("device:", results["compact_cnn"].device)
+for name, result in results.items():
+    print(f"{name} trained in {result.precision}")
 
 
 def seconds_per_image(result):
