@@ -98,10 +98,15 @@ def test_a_run_keeps_the_parts_it_did_not_time(build_times, tmp_path, monkeypatc
     earlier = {"fresh_s": 228.1, "date": "2026-11-23T21:07:53", "machine": "then"}
     output.write_text(json.dumps({"parts": {"full_book": earlier, "quick_book": earlier}}))
     timed = []
-    monkeypatch.setattr(build_times, "_timed", lambda command, cwd, env: timed.append(cwd) or 7.5)
+    monkeypatch.setattr(
+        build_times, "_timed", lambda command, cwd, env: timed.append((command, cwd)) or 7.5
+    )
     assert build_times.main(["--parts", "tests", "--output", str(output)]) == 0
     parts = json.loads(output.read_text())["parts"]
-    assert timed == [build_times.REPO]  # only the test suite ran
+    # Only the test suite ran: make test's set-up first, then make test, whose time is kept.
+    make = ["make", "--no-print-directory"]
+    repo = build_times.REPO
+    assert timed == [([*make, "data", "browser"], repo), ([*make, "test"], repo)]
     assert parts["full_book"] == earlier
     assert "quick_book" not in parts  # a budget that no longer exists is dropped
     assert parts["tests"]["fresh_s"] == 7.5
