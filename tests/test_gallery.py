@@ -121,5 +121,5 @@ def test_chapter_that_trains_nothing_runs_standalone(chapter, tmp_path, own_data
         CONVBOOK_RUN_CACHE="1",
     )
     _run_standalone(chapter, workdir, env)
-    # No run was trained: the run cache and the run log would have written here.
+    # No recipe run was trained: the run cache would have written here.
     assert sorted(data_dir.iterdir()) == datasets_only, f"{chapter.name} trained a network"
