@@ -80,15 +80,20 @@ def own_data_dir(real_data_dir, tmp_path) -> Path:
     return link_datasets(real_data_dir, root)
 
 
-@pytest.fixture(scope="session")
-def book_settings(book_data_dir) -> dict[str, str]:
-    """The settings the book build runs its chapters with: smoke budget, the shared run cache."""
+def chapter_settings(data_dir: Path) -> dict[str, str]:
+    """The settings the tests run chapters with: smoke budget, the run cache in ``data_dir``."""
     return {
         "MPLBACKEND": "Agg",
         "CONVBOOK_BUDGET": "smoke",
-        "CONVBOOK_DATA_DIR": str(book_data_dir),
+        "CONVBOOK_DATA_DIR": str(data_dir),
         "CONVBOOK_RUN_CACHE": "1",
     }
+
+
+@pytest.fixture(scope="session")
+def book_settings(book_data_dir) -> dict[str, str]:
+    """The settings the book build runs its chapters with: smoke budget, the shared run cache."""
+    return chapter_settings(book_data_dir)
 
 
 @pytest.fixture(scope="session")

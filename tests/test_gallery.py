@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import chapter_settings
 
 GALLERY = Path(__file__).resolve().parent.parent / "gallery"
 CHAPTERS = sorted(GALLERY.glob("*/[0-9][0-9]_*.py"))
@@ -109,17 +110,9 @@ def test_chapter_runs_standalone(chapter, tmp_path, chapter_env):
     "chapter", STANDALONE_NOT_TRAINING, ids=[c.stem for c in STANDALONE_NOT_TRAINING]
 )
 def test_chapter_that_trains_nothing_runs_standalone(chapter, tmp_path, own_data_dir):
-    data_dir = own_data_dir
-    datasets_only = sorted(data_dir.iterdir())
+    datasets_only = sorted(own_data_dir.iterdir())
     workdir = tmp_path / "work"
     workdir.mkdir()
-    env = dict(
-        os.environ,
-        MPLBACKEND="Agg",
-        CONVBOOK_BUDGET="smoke",
-        CONVBOOK_DATA_DIR=str(data_dir),
-        CONVBOOK_RUN_CACHE="1",
-    )
-    _run_standalone(chapter, workdir, env)
+    _run_standalone(chapter, workdir, dict(os.environ, **chapter_settings(own_data_dir)))
     # No recipe run was trained: the run cache would have written here.
-    assert sorted(data_dir.iterdir()) == datasets_only, f"{chapter.name} trained a network"
+    assert sorted(own_data_dir.iterdir()) == datasets_only, f"{chapter.name} trained a network"

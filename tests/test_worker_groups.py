@@ -8,7 +8,6 @@ lengthens the suite: the book worker is the suite's longest path.
 import ast
 from pathlib import Path
 
-import pytest
 from conftest import BOOK_FIXTURES
 
 TESTS = Path(__file__).resolve().parent
@@ -34,16 +33,12 @@ def test_each_book_fixture_is_defined_once_in_its_home():
     assert sorted(definitions) == sorted((home, n) for n, home in BOOK_FIXTURE_HOMES.items())
 
 
-def _book_group(request: pytest.FixtureRequest) -> set[str]:
-    return {
+def test_the_book_tests_are_grouped_and_nothing_else(request):
+    grouped = {
         item.nodeid
         for item in request.session.items
         if any(m.args == ("book",) for m in item.iter_markers("xdist_group"))
     }
-
-
-def test_the_book_tests_are_grouped_and_nothing_else(request):
-    grouped = _book_group(request)
     using = {
         item.nodeid
         for item in request.session.items
