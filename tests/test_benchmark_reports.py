@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -253,6 +254,48 @@ def test_bars_fail_on_subsets_missing_runs_and_slow_builds(build_times):
     slow = {b["what"]: b for b in build_times.bars({"runs": GOOD_RUNS, "fresh_s": 1201.0})}
     assert not slow["Fresh build"]["met"] and slow["Fresh build"]["measured"] == "20.0 min"
     assert not slow["Clean rebuild from the run and page caches"]["met"]
+
+
+def test_the_yardstick_is_the_command_the_bar_was_set_with(build_times):
+    from convbook import cli
+
+    args = cli._build_parser().parse_args(list(build_times.YARDSTICK_COMMAND))
+    assert (args.model, args.dataset, args.epochs) == ("compact_cnn", "mnist", 1)
+    assert args.train_samples is None and args.test_samples is None  # all of MNIST
+
+
+def test_the_yardstick_reads_the_fit_time_convbook_train_saved(
+    build_times, own_data_dir, tmp_path, monkeypatch
+):
+    # The real command on a small subset, so the test takes seconds, not a full epoch.
+    small = (*build_times.YARDSTICK_COMMAND, "--train-samples", "256", "--test-samples", "128")
+    monkeypatch.setattr(build_times, "YARDSTICK_COMMAND", small)
+    env = dict(os.environ, CONVBOOK_DATA_DIR=str(own_data_dir))
+    seconds = build_times.yardstick(tmp_path, env)
+    saved = json.loads((tmp_path / "yardstick" / "result.json").read_text())
+    assert seconds == saved["wall_time_s"] > 0
+    assert saved["train_samples"] == 230  # fitted: the 256 less the 10% held out
+
+
+def test_the_fresh_build_bar_names_the_machine_speed_but_judges_the_time(build_times):
+    slow_machine = _book(GOOD_RUNS, fresh_s=1800.0, yardstick_s=13.8)  # half the speed
+    bar = next(b for b in build_times.bars(slow_machine) if b["what"] == "Fresh build")
+    assert not bar["met"]  # 30 minutes here, whatever it would take elsewhere
+    assert bar["measured"] == (
+        "30.0 min, on a machine where one compact_cnn epoch took 13.8 s (6.9 s where the bar "
+        "was set: about 15.0 min at that speed, if the whole build scaled alike)"
+    )
+
+
+def test_the_yardstick_renders_with_the_build_and_its_earlier_times(rendering):
+    earlier = [{"date": "2026-12-02T16:00:00", "where": "AMD EPYC, 2 cores", "fresh_s": 1056.7,
+                "yardstick_s": 6.9}]  # fmt: skip
+    report = {"parts": {"full_book": {"fresh_s": 1500.0, "date": "2026-12-04T17:00:00",
+                                      "machine": "Linux, 2 CPU cores", "cpu": "AMD EPYC, 2 cores",
+                                      "yardstick_s": 10.04, "earlier": earlier}}}  # fmt: skip
+    text = "\n".join(rendering._timings_rst(report))
+    assert "     - 2026-12-04, AMD EPYC, 2 cores (one compact_cnn epoch: 10.0 s)" in text
+    assert "fresh 17.6 min (1057 s), one compact_cnn epoch 6.9 s." in text
 
 
 @pytest.fixture(scope="module")

@@ -117,6 +117,8 @@ def _timings_rst(report: dict) -> list[str]:
     lines += ["   * - Task", "     - Wall time", "     - Measured on"]
     for key, entry in parts.items():
         when = f"{entry['date'][:10]}, {entry.get('cpu') or entry['machine']}"
+        if entry.get("yardstick_s"):
+            when += f" (one compact_cnn epoch: {entry['yardstick_s']:.1f} s)"
         label = _PART_LABELS.get(key, key)
         builds = [("fresh_s", "fresh build, every network trained")]
         builds += [("cached_s", "clean rebuild after make clean, from the run and page caches")]
@@ -146,6 +148,8 @@ def _earlier_rst(label: str, earlier: list[dict]) -> list[str]:
         parts = [f"fresh {_minutes(summary['fresh_s'])}"]
         if "cached_s" in summary:
             parts.append(f"from the caches {_minutes(summary['cached_s'])}")
+        if "yardstick_s" in summary:
+            parts.append(f"one compact_cnn epoch {summary['yardstick_s']:.1f} s")
         times.append(f"{summary['date'][:10]} on {summary['where']}: {', '.join(parts)}")
     return [f"{label}, measured before: {'; '.join(times)}.", ""]
 
