@@ -16,17 +16,21 @@ from dataclasses import dataclass
 
 from convbook import _checks, hardware, settings
 
-#: The CPU flag of bfloat16 matrix units (Intel AMX), with which ``mixed_bfloat16`` can pay
-#: on a CPU. Plain AVX-512 bfloat16 dot products (``avx512_bf16``) are not counted: their
-#: gain was not measured.
-MATRIX_BFLOAT16_FLAG = "amx_bf16"
+#: The CPU flags of bfloat16 arithmetic with which ``mixed_bfloat16`` was measured to pay:
+#: AVX-512 bfloat16 dot products (``avx512_bf16``: Intel Cooper Lake and later, AMD Zen 4)
+#: and Intel's bfloat16 matrix tiles (AMX, ``amx_bf16``: Sapphire Rapids and later).
+BFLOAT16_CPU_FLAGS: frozenset[str] = hardware.BFLOAT16_FLAGS
 #: The networks that train faster in ``mixed_bfloat16`` on such a CPU: those with wide
-#: convolutions. Measured with TensorFlow on a 2-core Intel Xeon (Sapphire Rapids), batches
-#: of 128 MNIST images, time per training step in float32 -> mixed_bfloat16: deep_cnn
-#: 717 -> 388 ms, simple_cnn 130 -> 66 ms, alexnet_small 130 -> 49 ms, compact_cnn 34 ->
-#: 21 ms. The others were as fast or slower (lenet5 21 -> 34 ms, fast_cnn 25 -> 67 ms,
-#: keras_example_cnn 36 -> 44 ms, dense_net 16 -> 15 ms): their layers are too narrow to
-#: keep the matrix units busy, and every layer still casts its weights on every step.
+#: convolutions. Measured with TensorFlow, batches of 128 MNIST images, time per training
+#: step in float32 -> mixed_bfloat16. On a 2-core Intel Xeon (Sapphire Rapids, AMX):
+#: deep_cnn 717 -> 388 ms, simple_cnn 130 -> 66 ms, alexnet_small 130 -> 49 ms,
+#: compact_cnn 34 -> 21 ms; the others were as fast or slower (lenet5 21 -> 34 ms, fast_cnn
+#: 25 -> 67 ms, keras_example_cnn 36 -> 44 ms, dense_net 16 -> 15 ms): their layers are too
+#: narrow to keep the matrix units busy, and every layer still casts its weights on every
+#: step. On a 2-core AMD EPYC (Zen 4: ``avx512_bf16``, no AMX): deep_cnn 511 -> 297 ms,
+#: simple_cnn 64 -> 39 ms, alexnet_small 60 -> 40 ms, compact_cnn 21 -> 15 ms; the narrow
+#: ones gained less (fast_cnn 14.5 -> 13.0 ms, keras_example_cnn 21 -> 16 ms, dense_net
+#: 7.8 -> 6.7 ms) and lose on the Xeon, so they stay in float32 on both.
 BFLOAT16_FASTER: frozenset[str] = frozenset(
     {"simple_cnn", "compact_cnn", "deep_cnn", "alexnet_small"}
 )
@@ -148,8 +152,8 @@ def precision_policy(
     ``"mixed_bfloat16"`` computes every layer in bfloat16 and keeps the weights in float32
     (see the "Making it fast" chapter). ``"auto"`` picks it only where it was measured to
     pay: a network of :data:`BFLOAT16_FASTER` trained by TensorFlow on a CPU with bfloat16
-    matrix units (:data:`MATRIX_BFLOAT16_FLAG`). Everywhere else (other networks, other
-    CPUs, GPUs, other backends) it picks ``"float32"``.
+    instructions (one of :data:`BFLOAT16_CPU_FLAGS`). Everywhere else (other networks,
+    other CPUs, GPUs, other backends) it picks ``"float32"``.
 
     Parameters
     ----------
@@ -179,7 +183,7 @@ def precision_policy(
         model_name in BFLOAT16_FASTER
         and info.kind == "CPU"
         and info.backend == "tensorflow"
-        and MATRIX_BFLOAT16_FLAG in hardware.cpu_flags()
+        and BFLOAT16_CPU_FLAGS & hardware.cpu_flags()
     ):
         return "mixed_bfloat16"
     return "float32"

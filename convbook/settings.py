@@ -19,7 +19,7 @@ Variable                  Meaning
                           Default ``auto``.
 ``CONVBOOK_PRECISION``    The dtype policy convbook's training runs use: ``auto``
                           (``mixed_bfloat16`` for the networks measured faster
-                          in it, on a CPU with bfloat16 matrix units (AMX) under
+                          in it, on a CPU with bfloat16 instructions under
                           TensorFlow; else ``float32``), ``float32`` or
                           ``mixed_bfloat16``. Default ``auto``.
 ``CONVBOOK_OFFLINE``      ``1`` to never try the network (only local files and

@@ -602,7 +602,7 @@ print(models.source("compact_cnn"))
 # trains on the whole training set and is scored on the whole test set (the ``smoke``
 # budget, which only checks that the code runs, uses a small subset for fewer epochs).
 # The page prints the plan of this build, the model's size, each run's learning rate and
-# the precision the runs computed in: on a CPU with bfloat16 matrix units the book trains
+# the precision the runs computed in: on a CPU with bfloat16 instructions the book trains
 # this network in ``mixed_bfloat16``, which is faster there and the same for every
 # optimizer (see :ref:`sphx_glr_auto_gallery_03_performance_01_making_it_fast.py`).
 from convbook import comparisons, devices, settings, training

@@ -277,7 +277,7 @@ print(results["compact_cnn"].summary())
 #
 # The table puts together what the summaries said: size, how much each network saw,
 # test accuracy and the time ``model.fit`` took on this page's device. Under it, the
-# precision each network trained in. On a CPU with bfloat16 matrix units the
+# precision each network trained in. On a CPU with bfloat16 instructions the
 # convolutional networks train in ``mixed_bfloat16``, which is faster there; the dense
 # network, which does not gain from it, stays in ``float32`` (see
 # :ref:`Making it fast <sphx_glr_auto_gallery_03_performance_01_making_it_fast.py>`).

@@ -252,7 +252,7 @@ print(results["alexnet_small"].summary())
 
 # %%
 # Side by side, with the parameters of each model that was trained, and under the table
-# the precision each trained in: on a CPU with bfloat16 matrix units the small AlexNet
+# the precision each trained in: on a CPU with bfloat16 instructions the small AlexNet
 # trains in ``mixed_bfloat16``, which pays for its wide convolutions, and LeNet-5 in
 # ``float32`` (see
 # :ref:`Making it fast <sphx_glr_auto_gallery_03_performance_01_making_it_fast.py>`).

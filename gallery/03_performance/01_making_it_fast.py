@@ -245,17 +245,21 @@ print(f"training accuracy: {mixed.final_accuracy:.3f} (baseline {baseline.final_
 # ---------------------------------
 #
 # Wide convolutions are another matter. A layer with 64 to 256 filters does enough
-# arithmetic per weight that the cast costs little, and CPUs with bfloat16 *matrix* units
-# (Intel's AMX, flag ``amx_bf16``) multiply whole tiles of bfloat16 numbers per instruction.
-# Measured that way, the deep CNN, the simple CNN, the compact CNN and the scaled AlexNet
-# trained faster in ``mixed_bfloat16``, and the narrow networks (``fast_cnn``, LeNet-5,
-# the dense baseline) did not: :data:`convbook.devices.BFLOAT16_FASTER` lists the
-# measurements. So the book's training runs pick their precision with
-# :func:`convbook.devices.precision_policy`: ``mixed_bfloat16`` for those networks on such a
-# CPU under TensorFlow, float32 everywhere else. ``CONVBOOK_PRECISION=float32`` (or
-# ``mixed_bfloat16``) overrides the choice. On this machine:
-flag = devices.MATRIX_BFLOAT16_FLAG
-print(f"bfloat16 matrix units ({flag}): {flag in speed.cpu_flags()}")
+# arithmetic per weight that the cast costs little, and a CPU with bfloat16 instructions
+# does more of that arithmetic per cycle: with AVX-512 dot products of bfloat16 pairs
+# (flag ``avx512_bf16``; Intel Cooper Lake and later, AMD Zen 4) or with Intel's matrix
+# units, which multiply whole tiles of bfloat16 numbers per instruction (AMX, flag
+# ``amx_bf16``). Measured on an AMD CPU with the first and an Intel CPU with both, the deep
+# CNN, the simple CNN, the compact CNN and the scaled AlexNet trained faster in
+# ``mixed_bfloat16`` on each, while the narrow networks (``fast_cnn``, LeNet-5, the dense
+# baseline) gained a little on the AMD CPU and lost on the Intel one:
+# :data:`convbook.devices.BFLOAT16_FASTER` lists the measurements. So the book's training
+# runs pick their precision with :func:`convbook.devices.precision_policy`:
+# ``mixed_bfloat16`` for those networks on a CPU with either flag under TensorFlow,
+# float32 everywhere else. ``CONVBOOK_PRECISION=float32`` (or ``mixed_bfloat16``)
+# overrides the choice. On this machine:
+present = devices.BFLOAT16_CPU_FLAGS & speed.cpu_flags()
+print("bfloat16 flags on this CPU:", ", ".join(sorted(present)) or "neither")
 book_networks = sorted({recipe.model for recipe in recipes.RECIPES.values()})
 for name in book_networks:
     print(f"  {name:18s} trains in {devices.precision_policy(model_name=name)}")
