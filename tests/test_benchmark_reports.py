@@ -262,6 +262,7 @@ def test_the_yardstick_is_the_command_the_bar_was_set_with(build_times):
     args = cli._build_parser().parse_args(list(build_times.YARDSTICK_COMMAND))
     assert (args.model, args.dataset, args.epochs) == ("compact_cnn", "mnist", 1)
     assert args.train_samples is None and args.test_samples is None  # all of MNIST
+    assert args.precision == "float32"  # as then, whatever this CPU's bfloat16 support
 
 
 def test_the_yardstick_reads_the_fit_time_convbook_train_saved(
